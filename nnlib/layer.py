@@ -1,0 +1,39 @@
+"""The base class every layer inherits from."""
+
+
+class Layer:
+    """A step of the network: ``y = layer.forward(x)`` and its backward pass.
+
+    ``forward(x)`` maps a batch ``x`` of shape (batch, n_in) to ``y`` of shape
+    (batch, n_out) and remembers what the backward pass will need.
+
+    ``backward(grad_output)`` receives dL/dy, the gradient of the loss with
+    respect to this layer's output, fills ``self.grads`` with dL/dθ for every
+    parameter θ, and returns dL/dx so that the layer before can go on.
+
+    ``params`` and ``grads`` are dicts with the same keys and shapes (empty
+    for a layer without parameters). ``params`` holds the very arrays that
+    ``forward`` uses: an optimizer updates them in place, and a layer never
+    updates itself.
+    """
+
+    def __init__(self):
+        self.params = {}
+        self.grads = {}
+
+    def forward(self, x):
+        raise NotImplementedError(f"{type(self).__name__} must define forward(x)")
+
+    def backward(self, grad_output):
+        raise NotImplementedError(f"{type(self).__name__} must define backward(grad_output)")
+
+    def __call__(self, x):
+        return self.forward(x)
+
+    def config(self):
+        """The constructor arguments that rebuild this layer, as JSON-ready values."""
+        return {}
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self.config().items())
+        return f"{type(self).__name__}({args})"

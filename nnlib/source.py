@@ -1,0 +1,29 @@
+"""Show the library's own source in a chapter, so the book can never drift from it."""
+import inspect
+import textwrap
+
+
+class Source:
+    """Source code that a notebook renders as a highlighted Python block.
+
+    The plain-text form is the code itself, which is what nbval compares: a
+    chapter whose stored output no longer matches ``nnlib`` fails its test.
+    """
+
+    def __init__(self, code):
+        self.code = code
+
+    def __repr__(self):
+        return self.code
+
+    def _repr_markdown_(self):
+        return f"```python\n{self.code}\n```"
+
+
+def show_source(obj):
+    """The source of a function, class or method of nnlib, ready to display."""
+    try:
+        code = inspect.getsource(obj)
+    except (TypeError, OSError) as e:
+        raise TypeError(f"show_source needs a function, class or method defined in a file, got {obj!r}") from e
+    return Source(textwrap.dedent(code).rstrip())
