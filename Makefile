@@ -1,0 +1,40 @@
+# The two commands: `make book` builds the website, `make test` runs every test.
+# Both create .venv from requirements.txt first when it is missing or stale.
+VENV   := .venv
+PYTHON := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+CHAPTERS := $(sort $(wildcard chapters/*.ipynb))
+
+.PHONY: book test execute student bench clean
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(PYTHON) || python3 -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --upgrade pip
+	$(PYTHON) -m pip install --quiet -r requirements.txt
+	touch $@
+
+book: $(STAMP)
+	$(VENV)/bin/jupyter-book build . -W --keep-going
+
+test: $(STAMP)
+	$(PYTHON) -m pytest
+
+# Re-run chapters in a clean kernel and store their outputs (NB=chapters/03_dense_layer.ipynb for one).
+execute: $(STAMP)
+	$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
+	  --ExecutePreprocessor.timeout=600 $(or $(NB),$(CHAPTERS))
+
+# The student edition: solution cells removed, outputs of exercise cells cleared.
+student: $(STAMP)
+	rm -rf student
+	$(VENV)/bin/jupyter nbconvert --to notebook --output-dir student \
+	  --TagRemovePreprocessor.enabled=True \
+	  --TagRemovePreprocessor.remove_cell_tags='["solution"]' \
+	  --TagRemovePreprocessor.remove_all_outputs_tags='["exercise"]' \
+	  $(CHAPTERS)
+
+bench: $(STAMP)
+	$(PYTHON) bench/mnist_mlp.py
+
+clean:
+	rm -rf _build student artifacts .pytest_cache

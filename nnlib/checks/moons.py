@@ -1,0 +1,3 @@
+"""Checkers for the exercises of the chapter on moons."""
+
+__all__ = []

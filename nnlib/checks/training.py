@@ -1,0 +1,3 @@
+"""Checkers for the exercises of the chapter on training."""
+
+__all__ = []

@@ -1,0 +1,93 @@
+"""The machinery behind every exercise checker.
+
+A checker runs the learner's code on a list of cases, stops at the first
+that fails, and prints one short verdict naming that case: the input, what
+was expected and what arrived. It returns True or False, and it never shows
+the reference code.
+"""
+import warnings
+
+import numpy as np
+
+from ..gradcheck import check_gradients
+
+PASS, FAIL = "✓", "✗"
+
+
+class CaseFailed(Exception):
+    """One case went wrong; the message says how."""
+
+
+class NotWritten(Exception):
+    """The learner's stub still raises NotImplementedError."""
+
+
+def describe(value, limit=6):
+    """A short, readable form of a value for a verdict: shape and a few numbers."""
+    if isinstance(value, np.ndarray):
+        flat = value.ravel()
+        numbers = np.array2string(flat[:limit], precision=4, separator=", ", suppress_small=True)
+        more = ", ..." if flat.size > limit else ""
+        return f"array of shape {value.shape} {numbers[:-1]}{more}]"
+    return repr(value)
+
+
+def call(fn, *args, what):
+    """Call learner code; its exceptions and NumPy warnings become a failed case."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        try:
+            return fn(*args)
+        except NotImplementedError as e:
+            raise NotWritten(str(e) or f"{what} is not written yet") from None
+        except RuntimeWarning as w:
+            raise CaseFailed(f"{what} produced a NumPy warning ({w}): is it numerically stable?") from None
+        except Exception as e:
+            raise CaseFailed(f"{what} raised {type(e).__name__}: {e}") from None
+
+
+def expect_array(got, expected, what, *, given=None, rtol=1e-5, atol=1e-8):
+    """Insist that ``got`` is an array of ``expected``'s shape and values."""
+    context = f" for input {describe(given)}" if given is not None else ""
+    if not isinstance(got, (np.ndarray, np.generic, float, int)):
+        raise CaseFailed(f"{what} should return a NumPy array{context}, got {type(got).__name__}")
+    got = np.asarray(got)
+    if got.shape != np.shape(expected):
+        raise CaseFailed(f"{what}{context} should have shape {np.shape(expected)}, got shape {got.shape}")
+    if not np.isfinite(got).all():
+        raise CaseFailed(f"{what}{context} should be finite, got {describe(got)}")
+    if not np.allclose(got, expected, rtol=rtol, atol=atol):
+        raise CaseFailed(f"{what}{context}: expected {describe(np.asarray(expected))}, got {describe(got)}")
+
+
+def expect_gradients(layer, x, what, *, tolerance=1e-6):
+    """Insist that a layer's backward agrees with finite differences on ``x``."""
+    try:
+        error = check_gradients(layer, x)
+    except NotImplementedError as e:
+        raise NotWritten(str(e)) from None
+    except Exception as e:
+        raise CaseFailed(f"{what}: the gradient check could not run ({type(e).__name__}: {e})") from None
+    if not error < tolerance:
+        raise CaseFailed(
+            f"{what}: backward disagrees with finite differences on input {describe(np.asarray(x))} "
+            f"(relative error {error:.2g}, should be below {tolerance:g})"
+        )
+
+
+def verdict(title, cases):
+    """Run ``cases``, a list of (name, function) pairs, and print one verdict.
+
+    Returns True when every case passes, else False after the first failure.
+    """
+    for name, case in cases:
+        try:
+            case()
+        except NotWritten as e:
+            print(f"{FAIL} {title}: not written yet ({e}).")
+            return False
+        except CaseFailed as e:
+            print(f"{FAIL} {title}: failed on {name}. {e}")
+            return False
+    print(f"{PASS} {title}: all {len(cases)} cases passed.")
+    return True
