@@ -102,6 +102,7 @@ class Network:
         y_pred = self.forward(x)
         return {"loss": self.loss(y_pred, y), "accuracy": accuracy(y_pred, y)}
 
+    @np.errstate(over="ignore", invalid="ignore")  # a divergence is reported once, by _diverged
     def fit(self, x, y, *, epochs, batch_size, learning_rate=None, shuffle=True, seed=None,
             validation_data=None, verbose=1):
         """Mini-batch training; returns the history, a dict of per-epoch lists.
