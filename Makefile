@@ -5,6 +5,8 @@ PYTHON := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 CHAPTERS := $(sort $(wildcard chapters/*.ipynb))
 
+MATHJAX := _mathjax/node_modules/mathjax/es5/tex-chtml.js
+
 .PHONY: book test execute student bench clean
 
 $(STAMP): requirements.txt pyproject.toml
@@ -13,7 +15,12 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m pip install --quiet -r requirements.txt
 	touch $@
 
-book: $(STAMP)
+# MathJax 3, served with the site so that formulas render offline too.
+$(MATHJAX):
+	mkdir -p _mathjax
+	npm install --silent --no-save --no-package-lock --no-audit --no-fund --prefix _mathjax mathjax@3.2.2
+
+book: $(STAMP) $(MATHJAX)
 	$(VENV)/bin/jupyter-book build . -W --keep-going
 
 test: $(STAMP)
@@ -37,4 +44,4 @@ bench: $(STAMP)
 	$(PYTHON) bench/mnist_mlp.py
 
 clean:
-	rm -rf _build student artifacts .pytest_cache
+	rm -rf _build _mathjax student artifacts .pytest_cache

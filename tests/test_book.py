@@ -1,0 +1,94 @@
+"""The book's integrity: every chapter stored executed, listed, installable and with exercises.
+
+nbval re-executes each chapter and compares outputs, but it passes a
+notebook stored without outputs silently; these tests close that gap.
+"""
+import json
+import pathlib
+import re
+
+import pytest
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
+
+
+def load(path):
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def code_cells(nb):
+    return [c for c in nb["cells"] if c["cell_type"] == "code" and "".join(c["source"]).strip()]
+
+
+def tags(cell):
+    return cell.get("metadata", {}).get("tags", [])
+
+
+def toc_files():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    return [entry["file"] for part in toc["parts"] for entry in part["chapters"]]
+
+
+def test_there_are_chapters():
+    assert len(CHAPTERS) >= 11
+
+
+def test_every_chapter_is_in_the_table_of_contents_and_every_entry_exists():
+    listed = set(toc_files())
+    on_disk = {f"chapters/{p.stem}" for p in CHAPTERS}
+    assert on_disk <= listed, f"chapters missing from _toc.yml: {sorted(on_disk - listed)}"
+    for entry in listed:
+        assert any((ROOT / f"{entry}{ext}").exists() for ext in (".ipynb", ".md")), f"_toc.yml lists {entry}, which does not exist"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_chapter_is_stored_from_one_clean_run(path):
+    cells = code_cells(load(path))
+    assert [c["execution_count"] for c in cells] == list(range(1, len(cells) + 1)), "re-run it top to bottom: make execute NB=..."
+    assert sum(bool(c["outputs"]) for c in cells) >= len(cells) // 2, "stored without outputs"
+    for c in cells:
+        for out in c["outputs"]:
+            assert out["output_type"] != "error" or "raises-exception" in tags(c), f"error output in {''.join(c['source'])[:60]!r}"
+            assert "Traceback" not in "".join(out.get("text", "")), "a traceback is stored in a stream output"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_chapter_has_a_figure_and_shows_library_code(path):
+    nb = load(path)
+    outputs = [o for c in code_cells(nb) for o in c["outputs"]]
+    assert any("image/png" in o.get("data", {}) for o in outputs), "no figure"
+    assert any("show_source(" in "".join(c["source"]) for c in code_cells(nb)), "no library code shown with show_source"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_first_code_cell_installs_nnlib_on_colab_and_binder(path):
+    first = code_cells(load(path))[0]
+    source = "".join(first["source"])
+    repository = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
+    assert "import nnlib" in source and f"git+{repository}" in source
+    assert "remove-cell" in tags(first)
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_exercises_have_stubs_checkers_and_hidden_solutions(path):
+    nb = load(path)
+    text = ["".join(c["source"]) for c in nb["cells"]]
+    exercises = [t for t in text if re.search(r"```\{exercise\}", t)]
+    assert len(exercises) >= 3, f"{len(exercises)} exercises, at least 3 wanted"
+    labels = [m.group(1) for t in exercises for m in [re.search(r":label: (\S+)", t)] if m]
+    assert len(labels) == len(exercises), "every exercise needs a :label:"
+    for label in labels:
+        starts = [c for c, t in zip(nb["cells"], text) if re.search(rf"\{{solution-start\}} {re.escape(label)}\b", t)]
+        assert len(starts) == 1, f"exercise {label} needs exactly one solution-start"
+    for c, t in zip(nb["cells"], text):
+        if "{solution-start}" in t or "{solution-end}" in t:
+            assert "solution" in tags(c), "solution markers must be tagged solution"
+    assert sum(t.count("{solution-start}") for t in text) == sum(t.count("{solution-end}") for t in text)
+    stubs = [c for c in code_cells(nb) if "exercise" in tags(c) and "NotImplementedError" in "".join(c["source"])]
+    checkers = [c for c in code_cells(nb) if "exercise" in tags(c) and re.search(r"\bcheck_\w+\(", "".join(c["source"]))]
+    assert stubs and checkers, "code exercises need a stub and a checker cell tagged exercise"
+    for c in checkers:
+        shown = "".join(o.get("text", "") for o in c["outputs"])
+        assert "✓" in shown and "✗" not in shown, "in the full edition every checker accepts the solution"
