@@ -207,3 +207,19 @@ def test_affine_rejects_a_wrong_input_gradient(capsys):
 def test_affine_rejects_missing_grads(capsys):
     ok, out = verdict_of(check_affine_layer, AffineMissingGrads, capsys)
     assert ok is False and "params and grads" in out and "grads should have the keys" in out
+
+
+class AffineStub(Layer):
+    def __init__(self, n):
+        super().__init__()
+
+    def forward(self, x):
+        raise NotImplementedError("Exercise 2.3: write Affine.forward")
+
+    def backward(self, grad_output):
+        raise NotImplementedError("Exercise 2.3: write Affine.backward")
+
+
+def test_affine_stub_is_not_written(capsys):
+    ok, out = verdict_of(check_affine_layer, AffineStub, capsys)
+    assert ok is False and "not written yet" in out and "Exercise 2.3" in out
