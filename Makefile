@@ -5,7 +5,7 @@ PYTHON := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 CHAPTERS := $(sort $(wildcard chapters/*.ipynb))
 
-MATHJAX := _mathjax/node_modules/mathjax/es5/tex-chtml.js
+MATHJAX := _mathjax/site/mathjax/tex-chtml.js
 
 .PHONY: book test execute student bench clean
 
@@ -19,6 +19,8 @@ $(STAMP): requirements.txt pyproject.toml
 $(MATHJAX):
 	mkdir -p _mathjax
 	npm install --silent --no-save --no-package-lock --no-audit --no-fund --prefix _mathjax mathjax@3.2.2
+	rm -rf _mathjax/site && mkdir -p _mathjax/site
+	cp -r _mathjax/node_modules/mathjax/es5 _mathjax/site/mathjax
 
 book: $(STAMP) $(MATHJAX)
 	$(VENV)/bin/jupyter-book build . -W --keep-going
