@@ -34,9 +34,10 @@ execute: $(STAMP)
 	  --ExecutePreprocessor.timeout=600 $(or $(NB),$(CHAPTERS))
 
 # The student edition: solution cells removed, outputs of exercise cells cleared.
+STUDENT := student
 student: $(STAMP)
-	rm -rf student
-	$(VENV)/bin/jupyter nbconvert --to notebook --output-dir student \
+	rm -rf $(STUDENT)
+	$(VENV)/bin/jupyter nbconvert --to notebook --output-dir $(STUDENT) \
 	  --TagRemovePreprocessor.enabled=True \
 	  --TagRemovePreprocessor.remove_cell_tags='["solution"]' \
 	  --TagRemovePreprocessor.remove_all_outputs_tags='["exercise"]' \
