@@ -1,0 +1,185 @@
+"""nnlib against Keras 3 (jax backend) on MNIST: seconds per epoch and accuracy.
+
+Both libraries train the same multilayer perceptron, 784-128-10 with ReLU and
+softmax + categorical cross-entropy, in float32, batch 128, for 10 epochs,
+from the same initial weights (nnlib's Dense weights copied into Keras' Dense
+kernels, which are (n_in, n_out) in both). The run is repeated with SGD
+(learning rate 0.05, momentum 0.9) and with Adam (learning rate 1e-3).
+
+Epochs alternate, one nnlib epoch then one Keras epoch, so that any other
+load on the machine falls on both alike. Seconds per epoch are the median of
+the steady epochs 2-10; Keras' first epoch, which compiles the training
+step, is reported apart.
+
+Then an nnlib-only recipe: an MLP that reaches >= 98 % on all 10,000 test
+images in under 20 seconds of training.
+
+The last lines are machine-readable:
+    RESULT nnlib_epoch_s=... keras_epoch_s=... ratio=... adam_ratio=... nnlib_test_acc=... keras_test_acc=...
+    RECIPE test_acc=... train_s=... ...
+
+NumPy's BLAS runs on one thread unless ``--blas-threads`` says otherwise (see
+bench/README.md for why); Keras keeps its own default thread pool.
+
+Run with ``make bench``. Offline, KERAS_HOME must name a folder whose
+``datasets/`` holds Keras' ``mnist.npz``.
+"""
+import argparse
+import os
+import statistics
+import sys
+import time
+
+os.environ["KERAS_BACKEND"] = "jax"  # Keras 3 needs its backend chosen before the import
+
+import numpy as np
+
+import keras
+from nnlib import SGD, Adam, CategoricalCrossEntropy, Dense, Network, ReLU, Softmax
+from nnlib.data import load_mnist
+
+N_IN, N_HIDDEN, N_OUT = 784, 128, 10
+BATCH = 128
+
+
+def flops_per_epoch(n):
+    """Multiply-adds of the three matrix products per dense layer (forward,
+    dL/dW and dL/dX), 2 flops each: 2 * N * (784*128 + 128*10) * 3. nnlib
+    skips dL/dX of the first layer, so this slightly overcounts its work."""
+    return 2 * n * (N_IN * N_HIDDEN + N_HIDDEN * N_OUT) * 3
+
+
+def matmul_peak(repeats=200, rounds=5):
+    """Best float32 GFLOP/s of (128 x 784) @ (784 x 256), repeated."""
+    rng = np.random.default_rng(0)
+    a = rng.random((128, 784), dtype=np.float32)
+    b = rng.random((784, 256), dtype=np.float32)
+    out = np.empty((128, 256), dtype=np.float32)
+    best = np.inf
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for _ in range(repeats):
+            np.matmul(a, b, out=out)
+        best = min(best, time.perf_counter() - start)
+    return 2 * 128 * 784 * 256 * repeats / best / 1e9
+
+
+def blas_threads():
+    from threadpoolctl import threadpool_info
+    return ",".join(str(info["num_threads"]) for info in threadpool_info() if info["user_api"] == "blas") or "?"
+
+
+def nnlib_network(optimizer, seed=0, hidden=N_HIDDEN):
+    rng = np.random.default_rng(seed)
+    layers = [Dense(N_IN, hidden, rng=rng, dtype=np.float32), ReLU(),
+              Dense(hidden, N_OUT, rng=rng, dtype=np.float32), Softmax()]
+    return Network(layers, CategoricalCrossEntropy(), optimizer)
+
+
+def keras_twin(net, optimizer):
+    """The Keras model with nnlib's architecture and nnlib's current weights."""
+    model = keras.Sequential([
+        keras.Input(shape=(N_IN,)),
+        keras.layers.Dense(N_HIDDEN, activation="relu"),
+        keras.layers.Dense(N_OUT, activation="softmax"),
+    ])
+    dense = [layer for layer in net.layers if isinstance(layer, Dense)]
+    for k_layer, n_layer in zip(model.layers, dense):
+        k_layer.set_weights([n_layer.params["W"], n_layer.params["b"]])
+    model.compile(optimizer=optimizer, loss="categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def test_accuracy_keras(model, x, labels):
+    return float(np.mean(np.argmax(model.predict(x, batch_size=1000, verbose=0), axis=1) == labels))
+
+
+def race(name, nnlib_opt, keras_opt, data, epochs):
+    """Alternate one nnlib epoch and one Keras epoch; return their timings and accuracies."""
+    (x_train, y_train), (x_test, y_test) = data
+    labels = np.argmax(y_test, axis=1)
+    net = nnlib_network(nnlib_opt)
+    model = keras_twin(net, keras_opt)
+    keras.utils.set_random_seed(0)
+    t_nnlib, t_keras = [], []
+    print(f"\n{name}: epoch   nnlib s   Keras s   (train loss nnlib / Keras)")
+    for epoch in range(epochs):
+        start = time.perf_counter()
+        h = net.fit(x_train, y_train, epochs=1, batch_size=BATCH, seed=epoch, verbose=0)
+        t_nnlib.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        hk = model.fit(x_train, y_train, epochs=1, batch_size=BATCH, shuffle=True, verbose=0)
+        t_keras.append(time.perf_counter() - start)
+        print(f"{name}: {epoch + 1:5d}   {t_nnlib[-1]:7.3f}   {t_keras[-1]:7.3f}"
+              f"   ({h['loss'][0]:.4f} / {hk.history['loss'][0]:.4f})", flush=True)
+    steady_nnlib = statistics.median(t_nnlib[1:])
+    steady_keras = statistics.median(t_keras[1:])
+    acc_nnlib = net.evaluate(x_test, y_test)["accuracy"]
+    acc_keras = test_accuracy_keras(model, x_test, labels)
+    print(f"{name}: median of epochs 2-{epochs}: nnlib {steady_nnlib:.3f} s, Keras {steady_keras:.3f} s "
+          f"(Keras' first epoch, with compilation: {t_keras[0]:.3f} s; nnlib's first: {t_nnlib[0]:.3f} s)")
+    print(f"{name}: ratio nnlib / Keras = {steady_nnlib / steady_keras:.3f}")
+    print(f"{name}: test accuracy nnlib {acc_nnlib:.4f}, Keras {acc_keras:.4f}")
+    flops = flops_per_epoch(len(x_train))
+    print(f"{name}: achieved {flops / steady_nnlib / 1e9:.1f} GFLOP/s (nnlib), "
+          f"{flops / steady_keras / 1e9:.1f} GFLOP/s (Keras)")
+    return steady_nnlib, steady_keras, acc_nnlib, acc_keras
+
+
+def recipe(data, hidden, epochs, learning_rates, momentum):
+    """nnlib alone: a wider hidden layer, SGD with momentum, a stepped learning rate."""
+    (x_train, y_train), (x_test, y_test) = data
+    net = nnlib_network(SGD(learning_rates[0], momentum), seed=1, hidden=hidden)
+    start = time.perf_counter()
+    for epoch in range(epochs):
+        lr = learning_rates[min(epoch * len(learning_rates) // epochs, len(learning_rates) - 1)]
+        net.fit(x_train, y_train, epochs=1, batch_size=BATCH, learning_rate=lr, seed=100 + epoch, verbose=0)
+    seconds = time.perf_counter() - start
+    acc = net.evaluate(x_test, y_test)["accuracy"]
+    return acc, seconds
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=10, help="epochs per race (default 10)")
+    parser.add_argument("--skip-recipe", action="store_true", help="leave out the nnlib-only recipe")
+    parser.add_argument("--blas-threads", type=int, default=1,
+                        help="threads for NumPy's BLAS, hence nnlib (default 1; 0 keeps the library default). "
+                             "Keras/XLA keeps its own thread pool either way.")
+    args = parser.parse_args()
+    if args.blas_threads > 0:
+        # OpenBLAS splits each small matrix product across threads that must all
+        # be running at once; on a busy machine they wait for each other's time
+        # slices and a product can take ten times longer than on one thread.
+        from threadpoolctl import threadpool_limits
+        threadpool_limits(args.blas_threads, user_api="blas")
+
+    data = load_mnist()
+    (x_train, _), _ = data
+    print(f"Python {sys.version.split()[0]}, NumPy {np.__version__}, Keras {keras.__version__} "
+          f"(backend {keras.backend.backend()}), {os.cpu_count()} CPUs, "
+          f"load average {os.getloadavg()[0]:.1f}, BLAS threads {blas_threads()}")
+    print(f"MNIST: {len(x_train)} training images, float32; MLP {N_IN}-{N_HIDDEN}-{N_OUT}, batch {BATCH}")
+    print(f"work per epoch: 2*N*(784*128 + 128*10)*3 = {flops_per_epoch(len(x_train)) / 1e9:.1f} GFLOP")
+    peak = matmul_peak()
+    print(f"float32 matmul peak, (128x784)@(784x256) repeated: {peak:.1f} GFLOP/s")
+
+    sgd = race("SGD", SGD(0.05, momentum=0.9), keras.optimizers.SGD(0.05, momentum=0.9), data, args.epochs)
+    adam = race("Adam", Adam(1e-3), keras.optimizers.Adam(1e-3), data, args.epochs)
+    print(f"\nachieved / peak (SGD): nnlib {flops_per_epoch(len(x_train)) / sgd[0] / 1e9 / peak:.0%}, "
+          f"Keras {flops_per_epoch(len(x_train)) / sgd[1] / 1e9 / peak:.0%}")
+
+    if not args.skip_recipe:
+        hidden, epochs, rates, momentum = 256, 8, (0.1, 0.1, 0.02), 0.9
+        acc, seconds = recipe(data, hidden, epochs, rates, momentum)
+        print(f"\nrecipe: 784-{hidden}-10, SGD momentum {momentum}, learning rate {rates} over {epochs} epochs, "
+              f"batch {BATCH}: {acc:.2%} test accuracy after {seconds:.1f} s of training")
+        print(f"RECIPE test_acc={acc:.4f} train_s={seconds:.2f} hidden={hidden} epochs={epochs} "
+              f"batch={BATCH} momentum={momentum} lr={'/'.join(str(r) for r in rates)}")
+
+    print(f"RESULT nnlib_epoch_s={sgd[0]:.4f} keras_epoch_s={sgd[1]:.4f} ratio={sgd[0] / sgd[1]:.4f} "
+          f"adam_ratio={adam[0] / adam[1]:.4f} nnlib_test_acc={sgd[2]:.4f} keras_test_acc={sgd[3]:.4f}")
+
+
+if __name__ == "__main__":
+    main()
