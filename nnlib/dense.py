@@ -60,7 +60,9 @@ class Dense(Layer):
         if np.ndim(x) != 2 or np.shape(x)[1] != self.n_in:
             raise ValueError(f"Dense({self.n_in}, {self.n_out}) expects input of shape (batch, {self.n_in}), got shape {np.shape(x)}")
         self.x = x
-        return self.x @ self.params["W"] + self.params["b"]
+        y = x @ self.params["W"]
+        y += self.params["b"]  # in place: no second (batch, n_out) array
+        return y
 
     def backward(self, grad_output):
         self.parameter_gradients(grad_output)

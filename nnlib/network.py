@@ -130,13 +130,17 @@ class Network:
             history.update(val_loss=[], val_accuracy=[])
         n = len(x)
         progress = Progress(epochs, -(-n // batch_size)) if verbose else None
+        # Each batch is gathered into these two buffers, allocated once per fit.
+        x_buffer = np.empty((min(batch_size, n), x.shape[1]), dtype=x.dtype)
+        y_buffer = np.empty((min(batch_size, n), y.shape[1]), dtype=y.dtype)
         for epoch in range(1, epochs + 1):
             saved = [{k: p.copy() for k, p in layer.params.items()} for layer in self.layers]
             order = rng.permutation(n) if shuffle else np.arange(n)
             loss_sum = correct = 0.0
             for b, start in enumerate(range(0, n, batch_size)):
                 idx = order[start:start + batch_size]
-                xb, yb = x[idx], y[idx]
+                xb = np.take(x, idx, axis=0, out=x_buffer[:len(idx)], mode="clip")
+                yb = np.take(y, idx, axis=0, out=y_buffer[:len(idx)], mode="clip")
                 y_pred = self.forward(xb)
                 batch_loss = self.loss(y_pred, yb)
                 if not np.isfinite(batch_loss):
