@@ -136,6 +136,24 @@ def test_moons_model_rejects_a_network_without_sigmoid(capsys):
     assert "end the network with a Sigmoid" in capsys.readouterr().out
 
 
+def test_moons_model_accepts_a_training_function(capsys):
+    def train(x, y):
+        net = moons_net(5)
+        net.fit(x, y, epochs=2000, batch_size=len(x), shuffle=False, verbose=0)
+        return net
+
+    assert check_moons_model(train) is True
+    assert "held-out accuracy" in capsys.readouterr().out
+
+
+def test_moons_model_reports_a_stub(capsys):
+    def stub(x, y):
+        raise NotImplementedError("Exercise 8.3")
+
+    assert check_moons_model(stub) is False
+    assert "not written yet" in capsys.readouterr().out
+
+
 def test_moons_model_rejects_something_else(capsys):
     assert check_moons_model("my network") is False
     assert "needs a trained nnlib Network" in capsys.readouterr().out

@@ -136,27 +136,34 @@ def check_split(split):
 # ----------------------------------------------------------------------------
 # Exercise: a model that generalises
 # ----------------------------------------------------------------------------
-def check_moons_model(net, *, seed=2024, n_samples=1000, target=0.9):
-    """Check a trained ``Network`` on a fresh moons sample it has never seen.
+def check_moons_model(model, *, seed=2024, n_samples=1000, target=0.9):
+    """Check a network on a fresh moons sample it has never seen.
 
-    The sample is ``nnlib.data.moons(1000, noise=0.2, seed=2024)``; the network
-    must take (N, 2) inputs, give one output in [0, 1] per row and classify at
-    least 90 % of the fresh points right.
+    ``model`` is a trained ``Network``, or a function ``train(x, y)`` that
+    builds and trains one on ``nnlib.data.moons(200, noise=0.2, seed=0)`` and
+    returns it. The fresh sample is ``nnlib.data.moons(1000, noise=0.2,
+    seed=2024)``; the network must take (N, 2) inputs, give one output in
+    [0, 1] per row and classify at least 90 % of the fresh points right.
     """
     from ..data import moons
 
     state = {}
 
-    def kind():
+    def build():
+        net = model
+        if callable(model) and not isinstance(model, Network):
+            x_train, y_train = moons(200, noise=0.2, seed=0)
+            net = call(model, x_train, y_train, what="your training function, called with the 200 training moons,")
         if not isinstance(net, Network):
-            raise CaseFailed(f"check_moons_model needs a trained nnlib Network, got {type(net).__name__}")
+            raise CaseFailed(f"check_moons_model needs a trained nnlib Network (or a function returning one), "
+                             f"got {type(net).__name__}")
         if net.n_in != 2 or net.n_out != 1:
             raise CaseFailed(f"the network should map 2 inputs to 1 output, but it maps {net.n_in} to {net.n_out}")
+        state["net"] = net
 
     def outputs():
         x, y = moons(n_samples, noise=0.2, seed=seed)
-        a = call(net.predict, x, what="net.predict(x)")
-        a = np.asarray(a)
+        a = np.asarray(call(state["net"].predict, x, what="net.predict(x)"))
         if a.shape != (n_samples, 1):
             raise CaseFailed(f"net.predict on {n_samples} points should have shape ({n_samples}, 1), got {a.shape}")
         if not np.isfinite(a).all() or a.min() < 0 or a.max() > 1:
@@ -170,7 +177,7 @@ def check_moons_model(net, *, seed=2024, n_samples=1000, target=0.9):
                              "(a larger hidden layer, a larger learning rate or more iterations may help)")
 
     ok = verdict("moons model", [
-        ("the network's shape", kind),
+        ("the network", build),
         (f"predicting {n_samples} fresh points", outputs),
         (f"accuracy on {n_samples} fresh points", accurate),
     ])
