@@ -7,7 +7,7 @@ CHAPTERS := $(sort $(wildcard chapters/*.ipynb))
 
 MATHJAX := _mathjax/site/mathjax/tex-chtml.js
 
-.PHONY: book test execute student bench clean
+.PHONY: book test portable execute student bench clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PYTHON) || python3 -m venv $(VENV)
@@ -27,6 +27,13 @@ book: $(STAMP) $(MATHJAX)
 
 test: $(STAMP)
 	$(PYTHON) -m pytest
+
+# The stored outputs must not depend on the CPU that made them: re-run every
+# chapter through NumPy's and OpenBLAS' AVX2 code paths (as on a machine
+# without AVX-512) with a single BLAS thread, and compare again.
+portable: $(STAMP)
+	NPY_DISABLE_CPU_FEATURES="X86_V4 AVX512_ICL AVX512_SPR" OPENBLAS_CORETYPE=Haswell OPENBLAS_NUM_THREADS=1 \
+	  $(PYTHON) -m pytest chapters
 
 # Re-run chapters in a clean kernel and store their outputs (NB=chapters/03_dense_layer.ipynb for one).
 execute: $(STAMP)

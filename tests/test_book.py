@@ -80,7 +80,7 @@ def test_exercises_have_stubs_checkers_and_hidden_solutions(path):
     labels = [m.group(1) for t in exercises for m in [re.search(r":label: (\S+)", t)] if m]
     assert len(labels) == len(exercises), "every exercise needs a :label:"
     for label in labels:
-        starts = [c for c, t in zip(nb["cells"], text) if re.search(rf"\{{solution-start\}} {re.escape(label)}\b", t)]
+        starts = [c for c, t in zip(nb["cells"], text) if re.search(rf"\{{solution-start\}} {re.escape(label)}\s", t)]
         assert len(starts) == 1, f"exercise {label} needs exactly one solution-start"
     for c, t in zip(nb["cells"], text):
         if "{solution-start}" in t or "{solution-end}" in t:
@@ -90,5 +90,30 @@ def test_exercises_have_stubs_checkers_and_hidden_solutions(path):
     checkers = [c for c in code_cells(nb) if "exercise" in tags(c) and re.search(r"\bcheck_\w+\(", "".join(c["source"]))]
     assert stubs and checkers, "code exercises need a stub and a checker cell tagged exercise"
     for c in checkers:
-        shown = "".join(o.get("text", "") for o in c["outputs"])
+        shown = "".join("".join(o.get("text", "")) for o in c["outputs"])
         assert "✓" in shown and "✗" not in shown, "in the full edition every checker accepts the solution"
+
+
+def exercises_in_book():
+    """(label, checker called in the exercise's checker cell), in the order of the book."""
+    found = []
+    for path in CHAPTERS:
+        nb = load(path)
+        label = None
+        for cell in nb["cells"]:
+            source = "".join(cell["source"])
+            match = re.search(r"```\{exercise\}.*\n:label: (\S+)", source)
+            if match:
+                label = match.group(1)
+            elif label and cell["cell_type"] == "code" and "exercise" in tags(cell):
+                checker = re.search(r"\b(check_\w+)\(", source)
+                if checker:
+                    found.append((label, checker.group(1)))
+                    label = None
+    return found
+
+
+def test_the_teachers_map_lists_every_exercise_with_its_checker():
+    page = (ROOT / "teachers.md").read_text(encoding="utf-8")
+    mapped = re.findall(r"^\| \d+ \| \{ref\}`([\w-]+)` \|.*\| `(check_\w+)` \|$", page, flags=re.M)
+    assert mapped == exercises_in_book()
