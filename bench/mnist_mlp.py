@@ -18,8 +18,10 @@ The last lines are machine-readable:
     RESULT nnlib_epoch_s=... keras_epoch_s=... ratio=... adam_ratio=... nnlib_test_acc=... keras_test_acc=...
     RECIPE test_acc=... train_s=... ...
 
-NumPy's BLAS runs on one thread unless ``--blas-threads`` says otherwise (see
-bench/README.md for why); Keras keeps its own default thread pool.
+NumPy's BLAS runs on as many threads as make its matrix products fastest
+right now: one and all cores are both timed first, and the faster wins (see
+bench/README.md for why a busy machine wants one); ``--blas-threads N`` fixes
+the count. Keras keeps its own default thread pool.
 
 Run with ``make bench``. Offline, KERAS_HOME must name a folder whose
 ``datasets/`` holds Keras' ``mnist.npz``.
@@ -35,6 +37,8 @@ os.environ["KERAS_BACKEND"] = "jax"  # Keras 3 needs its backend chosen before t
 import numpy as np
 
 import keras
+from threadpoolctl import threadpool_limits
+
 from nnlib import SGD, Adam, CategoricalCrossEntropy, Dense, Network, ReLU, Softmax
 from nnlib.data import load_mnist
 
@@ -64,9 +68,9 @@ def matmul_peak(repeats=200, rounds=5):
     return 2 * 128 * 784 * 256 * repeats / best / 1e9
 
 
-def blas_threads():
-    from threadpoolctl import threadpool_info
-    return ",".join(str(info["num_threads"]) for info in threadpool_info() if info["user_api"] == "blas") or "?"
+def with_blas_threads(n, fn):
+    with threadpool_limits(n, user_api="blas"):
+        return fn()
 
 
 def nnlib_network(optimizer, seed=0, hidden=N_HIDDEN):
@@ -143,26 +147,33 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=10, help="epochs per race (default 10)")
     parser.add_argument("--skip-recipe", action="store_true", help="leave out the nnlib-only recipe")
-    parser.add_argument("--blas-threads", type=int, default=1,
-                        help="threads for NumPy's BLAS, hence nnlib (default 1; 0 keeps the library default). "
+    parser.add_argument("--blas-threads", default="auto",
+                        help="threads for NumPy's BLAS, hence nnlib: a number, or 'auto' (default) for "
+                             "whichever of one thread and all cores multiplies faster right now. "
                              "Keras/XLA keeps its own thread pool either way.")
     args = parser.parse_args()
-    if args.blas_threads > 0:
-        # OpenBLAS splits each small matrix product across threads that must all
-        # be running at once; on a busy machine they wait for each other's time
-        # slices and a product can take ten times longer than on one thread.
-        from threadpoolctl import threadpool_limits
-        threadpool_limits(args.blas_threads, user_api="blas")
+    if args.blas_threads != "auto" and not (args.blas_threads.isdigit() and int(args.blas_threads) > 0):
+        parser.error(f"--blas-threads must be 'auto' or a positive whole number, got {args.blas_threads!r}")
 
     data = load_mnist()
     (x_train, _), _ = data
     print(f"Python {sys.version.split()[0]}, NumPy {np.__version__}, Keras {keras.__version__} "
           f"(backend {keras.backend.backend()}), {os.cpu_count()} CPUs, "
-          f"load average {os.getloadavg()[0]:.1f}, BLAS threads {blas_threads()}")
+          f"load average {os.getloadavg()[0]:.1f}")
     print(f"MNIST: {len(x_train)} training images, float32; MLP {N_IN}-{N_HIDDEN}-{N_OUT}, batch {BATCH}")
     print(f"work per epoch: 2*N*(784*128 + 128*10)*3 = {flops_per_epoch(len(x_train)) / 1e9:.1f} GFLOP")
-    peak = matmul_peak()
-    print(f"float32 matmul peak, (128x784)@(784x256) repeated: {peak:.1f} GFLOP/s")
+    # OpenBLAS splits each small product across threads that must all run at
+    # once: on an idle machine two cores nearly halve an epoch, on a busy one
+    # the threads wait for each other's time slices and a product can take ten
+    # times longer. So "auto" times one thread and all cores, and takes the faster.
+    counts = sorted({1, os.cpu_count() or 1} | ({int(args.blas_threads)} if args.blas_threads != "auto" else set()))
+    peaks = {n: with_blas_threads(n, matmul_peak) for n in counts}
+    for n, gflops in peaks.items():
+        print(f"float32 matmul peak on {n} BLAS thread(s), (128x784)@(784x256) repeated: {gflops:.1f} GFLOP/s")
+    threads = max(peaks, key=peaks.get) if args.blas_threads == "auto" else int(args.blas_threads)
+    threadpool_limits(threads, user_api="blas")
+    peak = peaks[threads]
+    print(f"nnlib runs on {threads} BLAS thread(s)")
 
     sgd = race("SGD", SGD(0.05, momentum=0.9), keras.optimizers.SGD(0.05, momentum=0.9), data, args.epochs)
     adam = race("Adam", Adam(1e-3), keras.optimizers.Adam(1e-3), data, args.epochs)

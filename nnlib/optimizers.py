@@ -3,6 +3,8 @@
 ``optimizer.step(layers)`` moves every parameter of every layer against its
 gradient, in place, so the arrays the layers compute with are the ones updated.
 """
+import math
+
 import numpy as np
 
 from ._checks import fraction, positive_float
@@ -93,8 +95,10 @@ class Adam(Optimizer):
         scratch *= 1 - b2
         v += scratch
         # η m̂ / (√v̂ + ε) with m̂ = m / (1 − β1ᵗ), v̂ = v / (1 − β2ᵗ), rearranged
-        # so that the corrections are two scalars instead of two more arrays.
-        correction = np.sqrt(1 - b2**t)
+        # so that the corrections are two scalars instead of two more arrays. They
+        # stay Python floats: a NumPy float64 would make every float32 operation
+        # below run in float64 and cast back, seven times slower.
+        correction = math.sqrt(1 - b2**t)
         np.sqrt(v, out=scratch)
         scratch += self.eps * correction
         np.divide(m, scratch, out=scratch)

@@ -69,3 +69,21 @@ def test_bad_settings_are_rejected(make, message):
 def test_learning_rate_must_be_a_number():
     with pytest.raises(TypeError, match="learning_rate must be a positive number, got '0.1'"):
         SGD("0.1")
+
+
+def test_adam_on_float32_stays_float32_in_place_and_close_to_float64():
+    rng = np.random.default_rng(1)
+    wide = Dense(4, 3, rng=0, dtype=np.float64)
+    narrow = Dense(4, 3, rng=0, dtype=np.float32)
+    w32 = narrow.params["W"]
+    opt64, opt32 = Adam(0.01), Adam(0.01)
+    for _ in range(5):
+        g = rng.standard_normal((4, 3))
+        for layer in (wide, narrow):
+            layer.grads["W"][...] = g
+            layer.grads["b"][...] = g[0]
+        opt64.step([wide])
+        opt32.step([narrow])
+    assert narrow.params["W"] is w32 and w32.dtype == np.float32
+    assert all(s.dtype == np.float32 for s in opt32.state[(id(narrow), "W")])
+    np.testing.assert_allclose(w32, wide.params["W"], rtol=1e-5, atol=1e-6)
