@@ -197,6 +197,19 @@ def test_unsaveable_layers_are_refused_before_writing(tmp_path):
     assert not os.listdir(tmp_path)
 
 
+def test_a_layer_class_nnlib_does_not_know_is_refused_by_name(tmp_path):
+    from nnlib import Layer
+
+    class Double(Layer):
+        def forward(self, x):
+            return 2 * x
+
+    net = Network([Dense(2, 1), Double()], MSE())
+    with pytest.raises(TypeError, match=r"cannot save a Double: nnlib saves only \['Dense'"):
+        net.save(tmp_path / "m.npz")
+    assert not os.listdir(tmp_path)
+
+
 def test_truncated_file_gives_a_clear_error(tmp_path):
     path = tmp_path / "model.npz"
     xor_network().save(path)
