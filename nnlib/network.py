@@ -239,15 +239,17 @@ class Network:
 
     def summary(self):
         """A table of the layers, output widths and parameter counts."""
-        rows = []
-        width = self.n_in
-        for layer in self.layers:
+        names = [repr(layer) for layer in self.layers]
+        left = max(map(len, names)) + 2  # the first column fits every name
+        rows, width = [], self.n_in
+        for name, layer in zip(names, self.layers):
             width = getattr(layer, "n_out", width)
             count = sum(p.size for p in layer.params.values())
-            rows.append(f"{layer!r:<40}{str((None, width)):>14}{count:>12,}")
-        head = f"{'layer':<40}{'output shape':>14}{'parameters':>12}"
+            shape = str((None, width))
+            rows.append(f"{name:<{left}}{shape:>14}{count:>12,}")
+        head = f"{'layer':<{left}}{'output shape':>14}{'parameters':>12}"
         rule = "-" * len(head)
-        total = f"{'total':<54}{self.count_params():>12,}"
+        total = f"{'total':<{left + 14}}{self.count_params():>12,}"
         return "\n".join([head, rule, *rows, rule, total])
 
     def __repr__(self):
