@@ -89,7 +89,10 @@ def keras_twin(net, optimizer):
     ])
     dense = [layer for layer in net.layers if isinstance(layer, Dense)]
     for k_layer, n_layer in zip(model.layers, dense):
-        k_layer.set_weights([n_layer.params["W"], n_layer.params["b"]])
+        # Copies: on the CPU, JAX may keep using a NumPy array's memory, and
+        # nnlib updates its weights in place, which would move Keras' too.
+        k_layer.set_weights([n_layer.params["W"].copy(),
+                             n_layer.params["b"].copy()])
     model.compile(optimizer=optimizer, loss="categorical_crossentropy", metrics=["accuracy"])
     return model
 

@@ -4,7 +4,8 @@ Every chapter of *Neural Networks from Scratch* teaches one of these modules.
 """
 from .activations import Activation, ReLU, Sigmoid, Softmax, Tanh
 from .dense import Dense
-from .gradcheck import check_gradients, check_loss_gradient, numerical_gradient
+from .gradcheck import (check_gradients, check_loss_gradient,
+                        numerical_gradient)
 from .layer import Layer
 from .losses import MSE, BinaryCrossEntropy, CategoricalCrossEntropy, Loss
 from .network import Network, TrainingDiverged, accuracy

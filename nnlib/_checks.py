@@ -9,27 +9,32 @@ import numpy as np
 
 
 def positive_int(value, name):
-    """Return ``value`` as an int, insisting that it is a whole number >= 1."""
+    """Return ``value`` as an int, insisting on a whole number ≥ 1."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a positive whole number, got {value!r} ({type(value).__name__})")
+        raise TypeError(f"{name} must be a positive whole number, "
+                        f"got {value!r} ({type(value).__name__})")
     if value < 1:
-        raise ValueError(f"{name} must be a positive whole number, got {value}")
+        raise ValueError(
+            f"{name} must be a positive whole number, got {value}")
     return int(value)
 
 
 def positive_float(value, name):
     """Return ``value`` as a float, insisting that it is finite and > 0."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a positive number, got {value!r} ({type(value).__name__})")
+        raise TypeError(f"{name} must be a positive number, "
+                        f"got {value!r} ({type(value).__name__})")
     if not np.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a positive finite number, got {value}")
+        raise ValueError(
+            f"{name} must be a positive finite number, got {value}")
     return float(value)
 
 
 def fraction(value, name):
     """Return ``value`` as a float in [0, 1)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number in [0, 1), got {value!r} ({type(value).__name__})")
+        raise TypeError(f"{name} must be a number in [0, 1), "
+                        f"got {value!r} ({type(value).__name__})")
     if not 0 <= value < 1:
         raise ValueError(f"{name} must be in [0, 1), got {value}")
     return float(value)
@@ -41,27 +46,40 @@ def finite_matrix(x, name, *, columns=None, dtype=None):
     ``columns``, when given, is the number of features each row must have.
     """
     if not isinstance(x, (np.ndarray, list, tuple, numbers.Number)):
-        raise TypeError(f"{name} must be a NumPy array of shape (batch, features), got {type(x).__name__}")
+        raise TypeError(f"{name} must be a NumPy array of shape "
+                        f"(batch, features), got {type(x).__name__}")
     arr = np.asarray(x)
-    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
-        raise TypeError(f"{name} must hold numbers, got an array of dtype {arr.dtype}")
+    numeric = np.issubdtype(arr.dtype, np.number) or arr.dtype == bool
+    if arr.dtype == object or not numeric:
+        raise TypeError(
+            f"{name} must hold numbers, got an array of dtype {arr.dtype}")
     if arr.ndim != 2:
         raise ValueError(
-            f"{name} must be 2-D with shape (batch, features), got shape {arr.shape}; "
-            "reshape a single sample with x.reshape(1, -1) or a batch of images with x.reshape(len(x), -1)"
+            f"{name} must be 2-D with shape (batch, features), "
+            f"got shape {arr.shape}; reshape a single sample with "
+            "x.reshape(1, -1) or a batch of images with "
+            "x.reshape(len(x), -1)"
         )
     if arr.shape[0] == 0:
-        raise ValueError(f"{name} must hold at least one row, got shape {arr.shape}")
+        raise ValueError(
+            f"{name} must hold at least one row, got shape {arr.shape}")
     if columns is not None and arr.shape[1] != columns:
-        raise ValueError(f"{name} must have {columns} features per row, got shape {arr.shape}")
-    arr = arr.astype(dtype or (arr.dtype if np.issubdtype(arr.dtype, np.floating) else np.float64), copy=False)
+        raise ValueError(f"{name} must have {columns} features per row, "
+                         f"got shape {arr.shape}")
+    if dtype is None:
+        floating = np.issubdtype(arr.dtype, np.floating)
+        dtype = arr.dtype if floating else np.float64
+    arr = arr.astype(dtype, copy=False)
     if not np.isfinite(arr).all():
         bad = np.argwhere(~np.isfinite(arr))[0]
-        raise ValueError(f"{name} must be finite, got {arr[tuple(bad)]} at index {tuple(int(i) for i in bad)}")
+        index = tuple(int(i) for i in bad)
+        raise ValueError(
+            f"{name} must be finite, got {arr[index]} at index {index}")
     return arr
 
 
 def same_shape(a, b, a_name, b_name):
-    """Insist that two arrays have one shape (a prediction and its target)."""
+    """Insist that two arrays have one shape (a prediction, its target)."""
     if np.shape(a) != np.shape(b):
-        raise ValueError(f"{a_name} and {b_name} must have the same shape, got {np.shape(a)} and {np.shape(b)}")
+        raise ValueError(f"{a_name} and {b_name} must have the same shape, "
+                         f"got {np.shape(a)} and {np.shape(b)}")

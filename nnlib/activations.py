@@ -11,7 +11,7 @@ from .layer import Layer
 
 
 class Activation(Layer):
-    """``y = f(x)`` element-wise; backward returns ``grad_output * f_prime(x)``.
+    """``y = f(x)`` element-wise; backward returns grad_output * f_prime(x).
 
     ``f_prime`` is the derivative as a function of the layer's *input* x.
     """
@@ -19,7 +19,9 @@ class Activation(Layer):
     def __init__(self, f, f_prime):
         super().__init__()
         if not callable(f) or not callable(f_prime):
-            raise TypeError(f"Activation needs two functions f and f_prime, got {type(f).__name__} and {type(f_prime).__name__}")
+            raise TypeError(
+                "Activation needs two functions f and f_prime, got "
+                f"{type(f).__name__} and {type(f_prime).__name__}")
         self.f = f
         self.f_prime = f_prime
 
@@ -32,7 +34,9 @@ class Activation(Layer):
 
     def config(self):
         if type(self) is Activation:
-            raise TypeError("an Activation built from your own functions cannot be saved; subclass it with a name instead")
+            raise TypeError(
+                "an Activation built from your own functions cannot be "
+                "saved; subclass it with a name instead")
         return {}
 
 
@@ -45,7 +49,7 @@ def tanh_prime(x):
 
 
 def sigmoid(x):
-    """1 / (1 + e^-x), computed as exp(-log(1 + e^-x)) so that no exp overflows."""
+    """1 / (1 + e^-x), computed as exp(-log(1 + e^-x)): no exp overflows."""
     return np.exp(-np.logaddexp(0.0, -x))
 
 
@@ -70,7 +74,7 @@ class Tanh(Activation):
 
 
 class Sigmoid(Activation):
-    """σ(x) = 1 / (1 + e^−x), with derivative σ(x)(1 − σ(x)); outputs in (0, 1)."""
+    """σ(x) = 1 / (1 + e^−x), derivative σ(x)(1 − σ(x)); values in (0, 1)."""
 
     def __init__(self):
         super().__init__(sigmoid, sigmoid_prime)
@@ -84,16 +88,18 @@ class ReLU(Activation):
 
 
 def softmax(x):
-    """Row-wise softmax; subtracting each row's maximum keeps every exp <= 1."""
+    """Row-wise softmax; subtracting each row's maximum keeps exp ≤ 1."""
     e = np.exp(x - x.max(axis=1, keepdims=True))
     return e / e.sum(axis=1, keepdims=True)
 
 
 class Softmax(Layer):
-    r"""Turns each row of scores into probabilities: s_i = e^{x_i} / Σ_k e^{x_k}.
+    r"""Turns each row of scores into probabilities,
+    s_i = e^{x_i} / Σ_k e^{x_k}.
 
     Its Jacobian is ∂s_i/∂x_j = s_i (δ_ij − s_j), so the backward pass needs
-    no matrix at all: dL/dx = s ∘ (g − Σ_j g_j s_j) for each row, with g = dL/ds.
+    no matrix at all: dL/dx = s ∘ (g − Σ_j g_j s_j) for each row, where
+    g = dL/ds.
     """
 
     def forward(self, x):
@@ -102,4 +108,5 @@ class Softmax(Layer):
 
     def backward(self, grad_output):
         s = self.s
-        return s * (grad_output - np.sum(grad_output * s, axis=1, keepdims=True))
+        g = grad_output
+        return s * (g - np.sum(g * s, axis=1, keepdims=True))

@@ -14,7 +14,7 @@ def init_weights(n_in, n_out, init, rng, dtype):
     signal steady through tanh and sigmoid layers; ``"he"`` (normal, std
     sqrt(2/n_in)) does the same for ReLU, which zeroes half its inputs.
     ``"unit"`` is the articles' ``randn`` (std 1) and ``"small"`` their
-    ``0.01 * randn``: kept so the chapters can show what goes wrong with them.
+    ``0.01 * randn``: kept so that the chapters can show what goes wrong.
     """
     if init == "xavier":
         limit = np.sqrt(6.0 / (n_in + n_out))
@@ -31,7 +31,7 @@ def init_weights(n_in, n_out, init, rng, dtype):
 
 
 class Dense(Layer):
-    r"""``Y = X @ W + b``: a batch X of shape (batch, n_in) becomes (batch, n_out).
+    r"""``Y = X @ W + b``: a batch X (batch, n_in) becomes Y (batch, n_out).
 
     Backward, for dL/dY of shape (batch, n_out):
 
@@ -41,24 +41,29 @@ class Dense(Layer):
     * dL/dX = dL/dY · Wᵀ, shape (batch, n_in), passed to the layer before.
     """
 
-    def __init__(self, n_in, n_out, *, init="xavier", rng=None, dtype=np.float64):
+    def __init__(self, n_in, n_out, *, init="xavier", rng=None,
+                 dtype=np.float64):
         super().__init__()
         self.n_in = positive_int(n_in, "n_in")
         self.n_out = positive_int(n_out, "n_out")
         self.dtype = np.dtype(dtype)
         if not np.issubdtype(self.dtype, np.floating):
-            raise TypeError(f"dtype must be a floating type such as np.float32, got {self.dtype}")
+            raise TypeError("dtype must be a floating type such as "
+                            f"np.float32, got {self.dtype}")
         if init not in INITS:
             raise ValueError(f"init must be one of {INITS}, got {init!r}")
         rng = np.random.default_rng(rng)
-        self.params["W"] = init_weights(self.n_in, self.n_out, init, rng, self.dtype)
+        self.params["W"] = init_weights(self.n_in, self.n_out, init, rng,
+                                        self.dtype)
         self.params["b"] = np.zeros(self.n_out, dtype=self.dtype)
         self.grads["W"] = np.zeros_like(self.params["W"])
         self.grads["b"] = np.zeros_like(self.params["b"])
 
     def forward(self, x):
         if np.ndim(x) != 2 or np.shape(x)[1] != self.n_in:
-            raise ValueError(f"Dense({self.n_in}, {self.n_out}) expects input of shape (batch, {self.n_in}), got shape {np.shape(x)}")
+            raise ValueError(
+                f"Dense({self.n_in}, {self.n_out}) expects input of shape "
+                f"(batch, {self.n_in}), got shape {np.shape(x)}")
         self.x = x
         y = x @ self.params["W"]
         y += self.params["b"]  # in place: no second (batch, n_out) array
@@ -70,9 +75,10 @@ class Dense(Layer):
 
     def parameter_gradients(self, grad_output):
         """dL/dW and dL/db alone: all the network's first layer needs, since
-        nothing comes before it to use dL/dX (a third of its backward work)."""
+        nothing comes before it to use dL/dX (a third of backward's work)."""
         np.matmul(self.x.T, grad_output, out=self.grads["W"])
         np.sum(grad_output, axis=0, out=self.grads["b"])
 
     def config(self):
-        return {"n_in": self.n_in, "n_out": self.n_out, "dtype": self.dtype.name}
+        return {"n_in": self.n_in, "n_out": self.n_out,
+                "dtype": self.dtype.name}

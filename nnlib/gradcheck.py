@@ -11,9 +11,10 @@ from .losses import Loss
 
 
 def numerical_gradient(f, x, eps=1e-6):
-    """Centred finite-difference gradient of the scalar function ``f`` at array ``x``.
+    """Centred finite-difference gradient of the scalar function ``f`` at the
+    array ``x``.
 
-    ``x`` is perturbed in place one element at a time and restored afterwards.
+    ``x`` is perturbed in place, one element at a time, and restored.
     """
     grad = np.zeros_like(x, dtype=np.float64)
     for i in np.ndindex(x.shape):
@@ -28,13 +29,16 @@ def numerical_gradient(f, x, eps=1e-6):
 
 
 def relative_error(analytic, numeric):
-    """‖a − n‖ / (‖a‖ + ‖n‖), 0 when both vanish: blind to the overall scale."""
+    """‖a − n‖ / (‖a‖ + ‖n‖), 0 when both vanish: blind to overall scale."""
     denom = np.linalg.norm(analytic) + np.linalg.norm(numeric)
-    return 0.0 if denom == 0 else float(np.linalg.norm(analytic - numeric) / denom)
+    if denom == 0:
+        return 0.0
+    return float(np.linalg.norm(analytic - numeric) / denom)
 
 
 def check_gradients(layer, x, *, eps=1e-6, seed=0):
-    """Largest relative error between ``layer``'s analytic gradients and finite differences.
+    """Largest relative error between ``layer``'s analytic gradients and
+    finite differences.
 
     The layer is scored by L = Σ c ∘ layer.forward(x) with c a fixed random
     array, so dL/dy = c and every output element takes part. Both the input
@@ -42,26 +46,32 @@ def check_gradients(layer, x, *, eps=1e-6, seed=0):
     in float32 the finite differences themselves are only good to ~1e-3.
     """
     if not isinstance(layer, Layer):
-        raise TypeError(f"check_gradients needs an nnlib Layer, got {type(layer).__name__}")
+        raise TypeError("check_gradients needs an nnlib Layer, "
+                        f"got {type(layer).__name__}")
     x = np.array(x, dtype=np.float64)
-    c = np.random.default_rng(seed).standard_normal(np.shape(layer.forward(x)))
+    rng = np.random.default_rng(seed)
+    c = rng.standard_normal(np.shape(layer.forward(x)))
 
     def score():
         return float(np.sum(c * layer.forward(x)))
 
     layer.forward(x)
     analytic = {"input": np.array(layer.backward(c), dtype=np.float64)}
-    analytic.update({name: np.array(g, dtype=np.float64) for name, g in layer.grads.items()})
+    for name, g in layer.grads.items():
+        analytic[name] = np.array(g, dtype=np.float64)
     numeric = {"input": numerical_gradient(score, x, eps)}
-    numeric.update({name: numerical_gradient(score, p, eps) for name, p in layer.params.items()})
+    for name, p in layer.params.items():
+        numeric[name] = numerical_gradient(score, p, eps)
     errors = [relative_error(analytic[k], numeric[k]) for k in analytic]
     return max(errors)
 
 
 def check_loss_gradient(loss, y_pred, y_true, *, eps=1e-6):
-    """Relative error between ``loss.gradient`` and finite differences of ``loss``."""
+    """Relative error between ``loss.gradient`` and finite differences of
+    ``loss``."""
     if not isinstance(loss, Loss):
-        raise TypeError(f"check_loss_gradient needs an nnlib Loss, got {type(loss).__name__}")
+        raise TypeError("check_loss_gradient needs an nnlib Loss, "
+                        f"got {type(loss).__name__}")
     y_pred = np.array(y_pred, dtype=np.float64)
     y_true = np.asarray(y_true, dtype=np.float64)
     numeric = numerical_gradient(lambda: loss(y_pred, y_true), y_pred, eps)

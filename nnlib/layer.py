@@ -4,8 +4,8 @@
 class Layer:
     """A step of the network: ``y = layer.forward(x)`` and its backward pass.
 
-    ``forward(x)`` maps a batch ``x`` of shape (batch, n_in) to ``y`` of shape
-    (batch, n_out) and remembers what the backward pass will need.
+    ``forward(x)`` maps a batch ``x`` of shape (batch, n_in) to ``y`` of
+    shape (batch, n_out) and remembers what the backward pass will need.
 
     ``backward(grad_output)`` receives dL/dy, the gradient of the loss with
     respect to this layer's output, fills ``self.grads`` with dL/dθ for every
@@ -22,16 +22,19 @@ class Layer:
         self.grads = {}
 
     def forward(self, x):
-        raise NotImplementedError(f"{type(self).__name__} must define forward(x)")
+        name = type(self).__name__
+        raise NotImplementedError(f"{name} must define forward(x)")
 
     def backward(self, grad_output):
-        raise NotImplementedError(f"{type(self).__name__} must define backward(grad_output)")
+        name = type(self).__name__
+        raise NotImplementedError(
+            f"{name} must define backward(grad_output)")
 
     def __call__(self, x):
         return self.forward(x)
 
     def config(self):
-        """The constructor arguments that rebuild this layer, as JSON-ready values."""
+        """The constructor arguments that rebuild this layer, JSON-ready."""
         return {}
 
     def __repr__(self):

@@ -10,7 +10,7 @@ from ._checks import same_shape
 from .activations import Sigmoid, Softmax
 
 EPSILON = 1e-7
-"""Predictions are clipped to [ε, 1 − ε] before a log, so log(0) never happens."""
+"""Predictions are clipped to [ε, 1 − ε] before a log: no log(0) ever."""
 
 
 class Loss:
@@ -28,14 +28,16 @@ class Loss:
         return self.grad(np.asarray(y_pred), np.asarray(y_true))
 
     def fused_gradient(self, y_pred, y_true):
-        raise NotImplementedError(f"{type(self).__name__} has no fused gradient")
+        name = type(self).__name__
+        raise NotImplementedError(f"{name} has no fused gradient")
 
     def __repr__(self):
         return f"{type(self).__name__}()"
 
 
 class MSE(Loss):
-    """Mean squared error over all elements: L = mean((ŷ − y)²), dL/dŷ = 2(ŷ − y) / n."""
+    """Mean squared error over all n elements: L = mean((ŷ − y)²), with
+    dL/dŷ = 2(ŷ − y) / n."""
 
     def value(self, y_pred, y_true):
         return np.mean((y_pred - y_true) ** 2)
@@ -65,7 +67,8 @@ class BinaryCrossEntropy(Loss):
 
 
 class CategoricalCrossEntropy(Loss):
-    """L = −(1/N) Σ_n Σ_k y_nk log p_nk for one-hot targets and rows of probabilities.
+    """L = −(1/N) Σ_n Σ_k y_nk log p_nk for one-hot targets y and rows of
+    probabilities p.
 
     After a softmax, the chained gradient collapses to (p − y) / N.
     """

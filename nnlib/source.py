@@ -1,4 +1,4 @@
-"""Show the library's own source in a chapter, so the book can never drift from it."""
+"""Show the library's own source in a chapter: the two never drift apart."""
 import inspect
 import textwrap
 
@@ -21,9 +21,10 @@ class Source:
 
 
 def show_source(obj):
-    """The source of a function, class or method of nnlib, ready to display."""
+    """The source of an nnlib function, class or method, ready to display."""
     try:
         code = inspect.getsource(obj)
     except (TypeError, OSError) as e:
-        raise TypeError(f"show_source needs a function, class or method defined in a file, got {obj!r}") from e
+        raise TypeError("show_source needs a function, class or method "
+                        f"defined in a file, got {obj!r}") from e
     return Source(textwrap.dedent(code).rstrip())

@@ -117,3 +117,15 @@ def test_the_teachers_map_lists_every_exercise_with_its_checker():
     page = (ROOT / "teachers.md").read_text(encoding="utf-8")
     mapped = re.findall(r"^\| \{ref\}`([\w-]+)` \|.*\| `(check_\w+)` \|$", page, flags=re.M)
     assert mapped == exercises_in_book()
+
+
+# A code block on the website shows 77 characters per line in a 1280-px window.
+PAGE_WIDTH = 77
+
+
+def test_library_listings_fit_the_page():
+    """The chapters show nnlib's modules with show_source, so their lines fit."""
+    long = [f"{path.name}:{number}" for path in sorted((ROOT / "nnlib").glob("*.py"))
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+            if len(line) > PAGE_WIDTH]
+    assert not long, f"lines longer than {PAGE_WIDTH} characters: {long}"

@@ -104,7 +104,7 @@ def test_adam_rejects_wrong_return(capsys):
 
 def test_learning_rate_accepts_a_good_rate(capsys):
     assert check_learning_rate(0.1) is True
-    assert "✓" in capsys.readouterr().out
+    assert capsys.readouterr().out == "✓ learning rate: its one case passed.\n"
 
 
 def test_learning_rate_rejects_too_small_and_too_large(capsys):

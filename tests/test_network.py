@@ -89,6 +89,15 @@ def test_summary_counts_parameters(rng):
     assert "total" in net.summary() and "68" in net.summary()
 
 
+def test_summary_columns_line_up_whatever_the_layer_names():
+    net = Network([Dense(784, 64, dtype=np.float32), ReLU(), Dense(64, 10, dtype=np.float32), Softmax()],
+                  CategoricalCrossEntropy())
+    lines = net.summary().splitlines()
+    assert len({len(line) for line in lines}) == 1, lines
+    assert lines[2].startswith("Dense(n_in=784, n_out=64, dtype='float32')")
+    assert lines[2].endswith("50,240") and lines[-1].endswith("50,890")
+
+
 # -- bad input: a clear error that names what was expected and what arrived ---------------------------------
 @pytest.mark.parametrize("x, y, error, message", [
     (np.ones((4, 3)), np.zeros((4, 1)), ValueError, r"2 features per row, got shape \(4, 3\)"),
@@ -193,6 +202,19 @@ def test_unsaveable_layers_are_refused_before_writing(tmp_path):
     from nnlib import Activation
     net = Network([Dense(2, 1), Activation(np.tanh, lambda x: 1 - np.tanh(x) ** 2)], MSE())
     with pytest.raises(TypeError, match="cannot be saved"):
+        net.save(tmp_path / "m.npz")
+    assert not os.listdir(tmp_path)
+
+
+def test_a_layer_class_nnlib_does_not_know_is_refused_by_name(tmp_path):
+    from nnlib import Layer
+
+    class Double(Layer):
+        def forward(self, x):
+            return 2 * x
+
+    net = Network([Dense(2, 1), Double()], MSE())
+    with pytest.raises(TypeError, match=r"cannot save a Double: nnlib saves only \['Dense'"):
         net.save(tmp_path / "m.npz")
     assert not os.listdir(tmp_path)
 

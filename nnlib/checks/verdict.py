@@ -89,5 +89,6 @@ def verdict(title, cases):
         except CaseFailed as e:
             print(f"{FAIL} {title}: failed on {name}. {e}")
             return False
-    print(f"{PASS} {title}: all {len(cases)} cases passed.")
+    passed = "its one case" if len(cases) == 1 else f"all {len(cases)} cases"
+    print(f"{PASS} {title}: {passed} passed.")
     return True
