@@ -92,6 +92,7 @@ def test_exercises_have_stubs_checkers_and_hidden_solutions(path):
     for c in checkers:
         shown = "".join("".join(o.get("text", "")) for o in c["outputs"])
         assert "✓" in shown and "✗" not in shown, "in the full edition every checker accepts the solution"
+        assert len(c["outputs"]) == 1, "one output: write passed = check_...(...) so True is not echoed"
 
 
 def exercises_in_book():
@@ -119,8 +120,23 @@ def test_the_teachers_map_lists_every_exercise_with_its_checker():
     assert mapped == exercises_in_book()
 
 
-# A code block on the website shows 77 characters per line in a 1280-px window.
-PAGE_WIDTH = 77
+# A code block on the website shows 77 characters per line in a 1280-px
+# window, 69 inside an opened solution.
+PAGE_WIDTH, SOLUTION_WIDTH = 77, 69
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_code_and_printed_lines_fit_the_page(path):
+    long = []
+    for number, cell in enumerate(load(path)["cells"]):
+        if cell["cell_type"] != "code" or "remove-cell" in tags(cell):
+            continue
+        width = SOLUTION_WIDTH if "solution" in tags(cell) else PAGE_WIDTH
+        printed = "".join("".join(o.get("text", "")) for o in cell["outputs"] if o["output_type"] == "stream")
+        for line in "".join(cell["source"]).splitlines() + printed.splitlines():
+            if len(line) > width:
+                long.append(f"cell {number}: {line!r}")
+    assert not long, f"lines wider than the page's code column:\n" + "\n".join(long)
 
 
 def test_library_listings_fit_the_page():
