@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 
 from nnlib import Activation, Layer
-from nnlib.checks import check_leaky_relu, check_sigmoid_prime, check_softmax, check_softmax_backward
+from nnlib.checks import (check_cached_tanh, check_leaky_relu, check_sigmoid_prime, check_softmax,
+                          check_softmax_backward)
 
 
 def verdict_of(checker, answer, capsys):
@@ -231,3 +232,56 @@ def test_softmax_backward_rejects_wrong_answers(wrong, case, capsys):
     ok, out = verdict_of(check_softmax_backward, wrong, capsys)
     assert ok is False
     assert out.startswith("✗") and case in out
+
+
+# -- exercise 4.5: find the bug in an in-place tanh ------------------------------------------------
+class CachedTanh(Layer):
+    def forward(self, x):
+        self.y = np.tanh(x)
+        return self.y
+
+    def backward(self, grad_output):
+        return grad_output * (1 - self.y ** 2)
+
+
+class InPlaceTanh(Layer):  # the bug the exercise hands out
+    def forward(self, x):
+        self.x = x
+        return np.tanh(x, out=x)
+
+    def backward(self, grad_output):
+        return grad_output * (1 - np.tanh(self.x) ** 2)
+
+
+class InputKeepingTanh(Layer):  # right values, but leans on the caller's array
+    def forward(self, x):
+        self.x = x
+        return np.tanh(x)
+
+    def backward(self, grad_output):
+        return grad_output * (1 - np.tanh(self.x) ** 2)
+
+
+class WrongDerivativeTanh(CachedTanh):
+    def backward(self, grad_output):
+        return grad_output * (1 - self.y)
+
+
+def test_cached_tanh_accepts_the_solution(capsys):
+    ok, out = verdict_of(check_cached_tanh, CachedTanh, capsys)
+    assert ok is True and out == "✓ CachedTanh: all 4 cases passed.\n"
+
+
+@pytest.mark.parametrize("wrong, says", [
+    (InPlaceTanh, "forward changed the array it was given"),
+    (InputKeepingTanh, "backward read the caller's array"),
+    (WrongDerivativeTanh, "backward with grad_output"),
+])
+def test_cached_tanh_rejects_the_bug_and_half_fixes(wrong, says, capsys):
+    ok, out = verdict_of(check_cached_tanh, wrong, capsys)
+    assert ok is False and out.startswith("✗") and says in out
+
+
+def test_cached_tanh_wants_the_class(capsys):
+    ok, out = verdict_of(check_cached_tanh, CachedTanh(), capsys)
+    assert ok is False and "pass the class itself" in out

@@ -3,7 +3,8 @@
 * :func:`check_sigmoid_prime` — the derivative of the sigmoid, stable for large |x|;
 * :func:`check_leaky_relu` — a ``LeakyReLU(alpha=0.01)`` layer class;
 * :func:`check_softmax` — a row-wise, numerically stable softmax;
-* :func:`check_softmax_backward` — softmax's backward pass as a Jacobian-vector product.
+* :func:`check_softmax_backward` — softmax's backward pass as a Jacobian-vector product;
+* :func:`check_cached_tanh` — a ``CachedTanh`` layer class that leaves its input alone.
 """
 import numpy as np
 
@@ -12,7 +13,8 @@ from ..activations import softmax as _softmax
 from ..layer import Layer
 from .verdict import CaseFailed, call, describe, expect_array, expect_gradients, verdict
 
-__all__ = ["check_sigmoid_prime", "check_leaky_relu", "check_softmax", "check_softmax_backward"]
+__all__ = ["check_sigmoid_prime", "check_leaky_relu", "check_softmax", "check_softmax_backward",
+           "check_cached_tanh"]
 
 
 def _reference_sigmoid_prime(x):
@@ -174,5 +176,60 @@ def check_softmax_backward(softmax_backward):
         ("a (5, 3) batch", lambda: at(rng.normal(0, 1, (5, 3)), rng.normal(0, 1, (5, 3)))),
         ("a (2, 6) batch", lambda: at(rng.normal(0, 1, (2, 6)), rng.normal(0, 1, (2, 6)))),
         ("gradient check on a (3, 4) batch", lambda: expect_gradients(_Wrapped(), rng.normal(0, 1, (3, 4)), "gradient check")),
+    ]
+    return verdict(title, cases)
+
+
+# ---------------------------------------------------------------- CachedTanh
+def check_cached_tanh(cls):
+    """Check a ``CachedTanh`` layer class: tanh forward, a right backward, and
+    an input array that neither forward changes nor backward depends on."""
+    title = "CachedTanh"
+    if not isinstance(cls, type):
+        print(f"✗ {title}: pass the class itself (CachedTanh), not {type(cls).__name__} {cls!r}.")
+        return False
+    rng = np.random.default_rng(5)
+    x = rng.normal(0, 1.5, (3, 4))
+    g = rng.normal(0, 1, (3, 4))
+    expected = g * (1 - np.tanh(x) ** 2)
+
+    def build():
+        layer = call(cls, what=f"{cls.__name__}()")
+        if not isinstance(layer, Layer):
+            raise CaseFailed(f"{cls.__name__}() should be an nnlib Layer, got {type(layer).__name__}")
+        return layer
+
+    def forward_leaves_input_alone():
+        given = x.copy()
+        y = call(build().forward, given, what="forward")
+        expect_array(y, np.tanh(x), "forward", given=x)
+        if not np.array_equal(given, x):
+            raise CaseFailed("forward changed the array it was given: after forward(x), x holds "
+                             f"{describe(given)} instead of {describe(x)}. The caller may still need x, "
+                             "and anything the layer kept of it has changed too")
+
+    def backward_values():
+        layer = build()
+        call(layer.forward, x.copy(), what="forward")
+        got = call(layer.backward, g.copy(), what="backward")
+        expect_array(got, expected, f"backward with grad_output {describe(g)}", given=x)
+
+    def backward_after_the_caller_reuses_x():
+        layer = build()
+        given = x.copy()
+        call(layer.forward, given, what="forward")
+        given[...] = 0.0  # the caller writes its next batch into the same buffer
+        got = call(layer.backward, g.copy(), what="backward")
+        if np.shape(got) == np.shape(expected) and np.allclose(got, g):
+            raise CaseFailed("backward read the caller's array, which the caller had since overwritten "
+                             "with zeros: keep what backward needs inside the layer")
+        expect_array(got, expected, "backward after the caller overwrote its input array", given=x)
+
+    cases = [
+        ("forward on a (3, 4) batch", forward_leaves_input_alone),
+        ("backward on a (3, 4) batch", backward_values),
+        ("backward after the caller reuses its input array", backward_after_the_caller_reuses_x),
+        ("gradient check on a (2, 5) batch",
+         lambda: expect_gradients(build(), rng.normal(0, 1, (2, 5)), "gradient check")),
     ]
     return verdict(title, cases)
