@@ -73,6 +73,15 @@ def with_blas_threads(n, fn):
         return fn()
 
 
+def blas_threads_argument(text):
+    """``auto`` (None: decide by timing) or a positive whole number."""
+    if text == "auto":
+        return None
+    if text.isdigit() and int(text) > 0:
+        return int(text)
+    raise argparse.ArgumentTypeError(f"expected 'auto' or a positive whole number, got {text!r}")
+
+
 def nnlib_network(optimizer, seed=0, hidden=N_HIDDEN):
     rng = np.random.default_rng(seed)
     layers = [Dense(N_IN, hidden, rng=rng, dtype=np.float32), ReLU(),
@@ -150,13 +159,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=10, help="epochs per race (default 10)")
     parser.add_argument("--skip-recipe", action="store_true", help="leave out the nnlib-only recipe")
-    parser.add_argument("--blas-threads", default="auto",
+    parser.add_argument("--blas-threads", type=blas_threads_argument, default="auto",
                         help="threads for NumPy's BLAS, hence nnlib: a number, or 'auto' (default) for "
                              "whichever of one thread and all cores multiplies faster right now. "
                              "Keras/XLA keeps its own thread pool either way.")
     args = parser.parse_args()
-    if args.blas_threads != "auto" and not (args.blas_threads.isdigit() and int(args.blas_threads) > 0):
-        parser.error(f"--blas-threads must be 'auto' or a positive whole number, got {args.blas_threads!r}")
 
     data = load_mnist()
     (x_train, _), _ = data
@@ -169,11 +176,11 @@ def main():
     # once: on an idle machine two cores nearly halve an epoch, on a busy one
     # the threads wait for each other's time slices and a product can take ten
     # times longer. So "auto" times one thread and all cores, and takes the faster.
-    counts = sorted({1, os.cpu_count() or 1} | ({int(args.blas_threads)} if args.blas_threads != "auto" else set()))
-    peaks = {n: with_blas_threads(n, matmul_peak) for n in counts}
+    requested = args.blas_threads
+    peaks = {n: with_blas_threads(n, matmul_peak) for n in sorted({1, os.cpu_count() or 1, requested or 1})}
     for n, gflops in peaks.items():
         print(f"float32 matmul peak on {n} BLAS thread(s), (128x784)@(784x256) repeated: {gflops:.1f} GFLOP/s")
-    threads = max(peaks, key=peaks.get) if args.blas_threads == "auto" else int(args.blas_threads)
+    threads = requested or max(peaks, key=peaks.get)
     threadpool_limits(threads, user_api="blas")
     peak = peaks[threads]
     print(f"nnlib runs on {threads} BLAS thread(s)")

@@ -26,6 +26,11 @@ def tags(cell):
     return cell.get("metadata", {}).get("tags", [])
 
 
+def printed(cell):
+    """Everything a code cell printed (its stream outputs), as one string."""
+    return "".join("".join(o["text"]) for o in cell["outputs"] if o["output_type"] == "stream")
+
+
 def toc_files():
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
     return [entry["file"] for part in toc["parts"] for entry in part["chapters"]]
@@ -90,7 +95,7 @@ def test_exercises_have_stubs_checkers_and_hidden_solutions(path):
     checkers = [c for c in code_cells(nb) if "exercise" in tags(c) and re.search(r"\bcheck_\w+\(", "".join(c["source"]))]
     assert stubs and checkers, "code exercises need a stub and a checker cell tagged exercise"
     for c in checkers:
-        shown = "".join("".join(o.get("text", "")) for o in c["outputs"])
+        shown = printed(c)
         assert "✓" in shown and "✗" not in shown, "in the full edition every checker accepts the solution"
         assert len(c["outputs"]) == 1, "one output: write passed = check_...(...) so True is not echoed"
 
@@ -132,8 +137,7 @@ def test_code_and_printed_lines_fit_the_page(path):
         if cell["cell_type"] != "code" or "remove-cell" in tags(cell):
             continue
         width = SOLUTION_WIDTH if "solution" in tags(cell) else PAGE_WIDTH
-        printed = "".join("".join(o.get("text", "")) for o in cell["outputs"] if o["output_type"] == "stream")
-        for line in "".join(cell["source"]).splitlines() + printed.splitlines():
+        for line in "".join(cell["source"]).splitlines() + printed(cell).splitlines():
             if len(line) > width:
                 long.append(f"cell {number}: {line!r}")
     assert not long, f"lines wider than the page's code column:\n" + "\n".join(long)

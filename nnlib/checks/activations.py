@@ -11,7 +11,7 @@ import numpy as np
 from ..activations import sigmoid as _sigmoid
 from ..activations import softmax as _softmax
 from ..layer import Layer
-from .verdict import CaseFailed, call, describe, expect_array, expect_gradients, verdict
+from .verdict import CaseFailed, call, describe, expect_array, expect_gradients, make_layer, verdict
 
 __all__ = ["check_sigmoid_prime", "check_leaky_relu", "check_softmax", "check_softmax_backward",
            "check_cached_tanh"]
@@ -51,21 +51,11 @@ def check_sigmoid_prime(sigmoid_prime):
 def check_leaky_relu(cls):
     """Check a ``LeakyReLU`` layer class: forward, backward, the ``alpha`` argument and shapes."""
     title = "LeakyReLU"
-    if not isinstance(cls, type):
-        print(f"✗ {title}: pass the class itself (LeakyReLU), not {type(cls).__name__} {cls!r}.")
-        return False
     made = {}
 
-    def build(**kwargs):
-        args = ", ".join(f"{k}={v}" for k, v in kwargs.items())
-        layer = call(lambda: cls(**kwargs), what=f"{cls.__name__}({args})")
-        if not isinstance(layer, Layer):
-            raise CaseFailed(f"{cls.__name__}({args}) should be an nnlib Layer (subclass Layer or Activation), got {type(layer).__name__}")
-        return layer
-
     def construct():
-        made["default"] = build()
-        made["alpha"] = build(alpha=0.2)
+        made["default"], _ = make_layer(cls)
+        made["alpha"], _ = make_layer(cls, alpha=0.2)
 
     def forward_values(key, alpha):
         x = np.array([[-2.0, -0.5, 0.5, 3.0]])
@@ -185,19 +175,13 @@ def check_cached_tanh(cls):
     """Check a ``CachedTanh`` layer class: tanh forward, a right backward, and
     an input array that neither forward changes nor backward depends on."""
     title = "CachedTanh"
-    if not isinstance(cls, type):
-        print(f"✗ {title}: pass the class itself (CachedTanh), not {type(cls).__name__} {cls!r}.")
-        return False
     rng = np.random.default_rng(5)
     x = rng.normal(0, 1.5, (3, 4))
     g = rng.normal(0, 1, (3, 4))
     expected = g * (1 - np.tanh(x) ** 2)
 
     def build():
-        layer = call(cls, what=f"{cls.__name__}()")
-        if not isinstance(layer, Layer):
-            raise CaseFailed(f"{cls.__name__}() should be an nnlib Layer, got {type(layer).__name__}")
-        return layer
+        return make_layer(cls)[0]
 
     def forward_leaves_input_alone():
         given = x.copy()

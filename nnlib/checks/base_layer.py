@@ -1,8 +1,7 @@
 """Checkers for the exercises of the chapter "The base layer"."""
 import numpy as np
 
-from ..layer import Layer
-from .verdict import CaseFailed, call, describe, expect_array, expect_gradients, verdict
+from .verdict import CaseFailed, call, describe, expect_array, expect_gradients, make_layer, verdict
 
 __all__ = ["check_scale_layer", "check_square_layer", "check_affine_layer"]
 
@@ -11,23 +10,9 @@ def _batch(shape, seed=0):
     return np.random.default_rng(seed).uniform(-2.0, 2.0, size=shape)
 
 
-def _make(cls, *args):
-    """An instance of the learner's class, which must be an nnlib Layer."""
-    name = getattr(cls, "__name__", repr(cls))
-    what = f"{name}({', '.join(map(repr, args))})"
-    if not isinstance(cls, type):
-        raise CaseFailed(f"pass the class itself (e.g. {name}), not an instance or a function")
-    layer = call(cls, *args, what=what)
-    if not isinstance(layer, Layer):
-        raise CaseFailed(f"{what} should inherit from nnlib.Layer (class {name}(Layer): ...)")
-    if not isinstance(getattr(layer, "params", None), dict) or not isinstance(getattr(layer, "grads", None), dict):
-        raise CaseFailed(f"{what} has no params/grads dicts: did its __init__ call super().__init__()?")
-    return layer, what
-
-
 def _no_params(cls, *args):
     def run():
-        layer, what = _make(cls, *args)
+        layer, what = make_layer(cls, *args)
         if layer.params or layer.grads:
             raise CaseFailed(f"{what} has no parameters to learn, so params and grads should stay empty, "
                              f"got params {sorted(layer.params)} and grads {sorted(layer.grads)}")
@@ -37,7 +22,7 @@ def _no_params(cls, *args):
 def _forward_backward(cls, args, x, y, g, dx):
     """forward(x) must give y; backward(g) must give dx."""
     def run():
-        layer, what = _make(cls, *args)
+        layer, what = make_layer(cls, *args)
         got = call(layer.forward, x.copy(), what=f"{what}.forward")
         expect_array(got, y, f"{what}.forward", given=x)
         got = call(layer.backward, g.copy(), what=f"{what}.backward")
@@ -47,7 +32,7 @@ def _forward_backward(cls, args, x, y, g, dx):
 
 def _gradcheck(cls, args, x):
     def run():
-        layer, what = _make(cls, *args)
+        layer, what = make_layer(cls, *args)
         expect_gradients(layer, x, what)
     return run
 
@@ -83,7 +68,7 @@ def check_affine_layer(Affine):
     n = 3
 
     def structure():
-        layer, what = _make(Affine, n)
+        layer, what = make_layer(Affine, n)
         if not layer.params and not layer.grads:
             # An untouched stub: let its NotImplementedError say so before the missing keys do.
             call(layer.forward, np.zeros((1, n)), what=f"{what}.forward")
@@ -97,14 +82,14 @@ def check_affine_layer(Affine):
         expect_array(layer.params["c"], np.zeros(n), f"{what}.params['c'] at the start")
 
     def start_values():
-        layer, what = _make(Affine, n)
+        layer, what = make_layer(Affine, n)
         x = _batch((2, n), seed=8)
         expect_array(call(layer.forward, x.copy(), what=f"{what}.forward"), x, f"{what}.forward with a = 1, c = 0", given=x)
 
     def uses_params(batch):
         # An optimizer changes params in place; forward and backward must see the change.
         def run():
-            layer, what = _make(Affine, n)
+            layer, what = make_layer(Affine, n)
             a = np.array([2.0, -1.0, 0.5])
             c = np.array([0.1, 0.0, -3.0])
             layer.params["a"][...] = a
@@ -120,7 +105,7 @@ def check_affine_layer(Affine):
         return run
 
     def gradcheck():
-        layer, what = _make(Affine, n)
+        layer, what = make_layer(Affine, n)
         layer.params["a"][...] = [1.5, -0.7, 0.3]
         layer.params["c"][...] = [0.2, 1.0, -0.4]
         expect_gradients(layer, _batch((5, n), seed=11), f"{what} with a = [1.5, -0.7, 0.3]")

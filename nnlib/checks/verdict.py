@@ -10,6 +10,7 @@ import warnings
 import numpy as np
 
 from ..gradcheck import check_gradients
+from ..layer import Layer
 
 PASS, FAIL = "✓", "✗"
 
@@ -73,6 +74,24 @@ def expect_gradients(layer, x, what, *, tolerance=1e-6):
             f"{what}: backward disagrees with finite differences on input {describe(np.asarray(x))} "
             f"(relative error {error:.2g}, should be below {tolerance:g})"
         )
+
+
+def make_layer(cls, *args, **kwargs):
+    """An instance of the learner's layer class, which must be an nnlib Layer.
+
+    Returns the layer and how it was made (``Scale(2.0)``) for the verdict.
+    """
+    name = getattr(cls, "__name__", repr(cls))
+    given = [repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()]
+    what = f"{name}({', '.join(given)})"
+    if not isinstance(cls, type):
+        raise CaseFailed(f"pass the class itself (e.g. {name}), not an instance or a function")
+    layer = call(lambda: cls(*args, **kwargs), what=what)
+    if not isinstance(layer, Layer):
+        raise CaseFailed(f"{what} should inherit from nnlib.Layer (class {name}(Layer): ...)")
+    if not isinstance(getattr(layer, "params", None), dict) or not isinstance(getattr(layer, "grads", None), dict):
+        raise CaseFailed(f"{what} has no params/grads dicts: did its __init__ call super().__init__()?")
+    return layer, what
 
 
 def verdict(title, cases):
