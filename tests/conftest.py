@@ -1,5 +1,25 @@
+import pathlib
+
 import numpy as np
 import pytest
+
+# Every test gets one marker from where it lives, so `pytest -m unit` runs
+# nnlib's and the checkers' tests alone, in seconds.
+MARKERS_BY_FILE = {
+    "test_book.py": ["book"],
+    "test_student.py": ["book"],
+    "test_website.py": ["browser"],
+    "test_lab.py": ["browser", "slow"],
+    "test_wheel.py": ["slow"],
+}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        path = pathlib.Path(str(item.fspath))
+        names = ["book"] if path.suffix == ".ipynb" else MARKERS_BY_FILE.get(path.name, ["unit"])
+        for name in names:
+            item.add_marker(name)
 
 
 @pytest.fixture

@@ -80,7 +80,7 @@ def test_first_code_cell_installs_nnlib_on_colab_and_binder(path):
 def test_exercises_have_stubs_checkers_and_hidden_solutions(path):
     nb = load(path)
     text = ["".join(c["source"]) for c in nb["cells"]]
-    exercises = [t for t in text if re.search(r"```\{exercise\}", t)]
+    exercises = [t for t in text if re.search(r"^:::\{exercise\}", t)]
     assert len(exercises) >= 3, f"{len(exercises)} exercises, at least 3 wanted"
     labels = [m.group(1) for t in exercises for m in [re.search(r":label: (\S+)", t)] if m]
     assert len(labels) == len(exercises), "every exercise needs a :label:"
@@ -100,6 +100,21 @@ def test_exercises_have_stubs_checkers_and_hidden_solutions(path):
         assert len(c["outputs"]) == 1, "one output: write passed = check_...(...) so True is not echoed"
 
 
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_directives_read_as_text_where_no_myst_renderer_exists(path):
+    """Plain Jupyter and Colab show a backtick fence as a code block (title
+    lost, maths raw); a colon fence shows as text with its maths typeset.
+    The options end with a blank line, so the statement is its own
+    paragraph there."""
+    for cell in load(path)["cells"]:
+        source = "".join(cell["source"])
+        if cell["cell_type"] != "markdown":
+            continue
+        assert not re.search(r"^`{3,}\{", source, flags=re.M), f"backtick directive in {source[:60]!r}: use :::{{...}}"
+        for block in re.finditer(r"^:::\{exercise\}.*\n((?::\w[\w-]*:.*\n)*)(.*)", source, flags=re.M):
+            assert block.group(2) == "", f"a blank line must follow the options of {block.group(0)[:60]!r}"
+
+
 def exercises_in_book():
     """(label, checker called in the exercise's checker cell), in the order of the book."""
     found = []
@@ -108,7 +123,7 @@ def exercises_in_book():
         label = None
         for cell in nb["cells"]:
             source = "".join(cell["source"])
-            match = re.search(r"```\{exercise\}.*\n:label: (\S+)", source)
+            match = re.search(r":::\{exercise\}.*\n:label: (\S+)", source)
             if match:
                 label = match.group(1)
             elif label and cell["cell_type"] == "code" and "exercise" in tags(cell):
