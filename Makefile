@@ -7,7 +7,7 @@ CHAPTERS := $(sort $(wildcard chapters/*.ipynb))
 
 MATHJAX := _mathjax/site/mathjax/tex-chtml.js
 
-.PHONY: book test portable execute student bench clean
+.PHONY: book test lab portable execute student bench clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PYTHON) || python3 -m venv $(VENV)
@@ -27,6 +27,11 @@ book: $(STAMP) $(MATHJAX)
 
 test: $(STAMP)
 	$(PYTHON) -m pytest
+
+# JupyterLab on the chapters, exercise and solution boxes rendered by jupyterlab-myst.
+# (Jupyter refuses to run as root unless told; CI and containers run as root.)
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) chapters/
 
 # The stored outputs must not depend on the CPU that made them: re-run every
 # chapter through NumPy's and OpenBLAS' AVX2 code paths (as on a machine

@@ -3,9 +3,12 @@
 nbval re-executes each chapter and compares outputs, but it passes a
 notebook stored without outputs silently; these tests close that gap.
 """
+import ast
 import json
+import os
 import pathlib
 import re
+import sys
 
 import pytest
 import yaml
@@ -71,9 +74,58 @@ def test_chapter_has_a_figure_and_shows_library_code(path):
 def test_first_code_cell_installs_nnlib_on_colab_and_binder(path):
     first = code_cells(load(path))[0]
     source = "".join(first["source"])
-    repository = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
-    assert "import nnlib" in source and f"git+{repository}" in source
+    assert "import nnlib" in source and f"git+{repository_url()}" in source
     assert "remove-cell" in tags(first)
+
+
+def repository_url():
+    return yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
+
+
+def test_every_install_and_clone_command_uses_the_configured_repository():
+    """_config.yml holds the repository URL; the places that must write it
+    out (pip installs from git, git clones) agree with it."""
+    texts = {path.relative_to(ROOT).as_posix(): path.read_text(encoding="utf-8")
+             for path in [*ROOT.glob("*.md"), *ROOT.glob("binder/*")]}
+    texts.update({path.relative_to(ROOT).as_posix(): "\n".join("".join(c["source"]) for c in load(path)["cells"])
+                  for path in CHAPTERS})
+    commands = [(name, url.rstrip("./").removesuffix(".git")) for name, text in texts.items()
+                for url in re.findall(r"(?:git\+|git clone )(https?://[^\s\"'`)]+)", text)]
+    assert len(commands) >= len(CHAPTERS) + 1, "expected an install cell per chapter and a clone command"
+    wrong = [(name, url) for name, url in commands if url != repository_url()]
+    assert not wrong, f"commands that do not use {repository_url()} from _config.yml: {wrong}"
+
+
+def imported_modules(source):
+    """Top-level names of the modules a piece of Python imports (an IPython
+    magic, a line starting with % or !, counts as `pass`)."""
+    magic = re.compile(r"^(\s*)[%!].*$", flags=re.M)
+    tree = ast.parse(magic.sub(r"\1pass", source))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+def test_binder_installs_everything_the_chapters_import():
+    """Binder builds from binder/: every third-party module a chapter or
+    nnlib imports is in its requirements, and postBuild installs nnlib."""
+    listed = {re.split(r"[\[<>=~! ]", line, maxsplit=1)[0].lower()
+              for line in (ROOT / "binder" / "requirements.txt").read_text().splitlines()
+              if line.strip() and not line.startswith("#")}
+    distribution = {"sklearn": "scikit-learn", "IPython": "ipykernel"}
+    sources = ["".join(c["source"]) for path in CHAPTERS for c in code_cells(load(path))]
+    sources += [p.read_text(encoding="utf-8") for p in (ROOT / "nnlib").rglob("*.py")]
+    imported = set().union(*map(imported_modules, sources))
+    third_party = {distribution.get(m, m) for m in imported if m != "nnlib" and m not in sys.stdlib_module_names}
+    assert {"numpy", "matplotlib", "keras"} <= third_party
+    missing = sorted(m for m in third_party if m.lower() not in listed)
+    assert not missing, f"binder/requirements.txt lacks {missing}"
+    post_build = ROOT / "binder" / "postBuild"
+    assert os.access(post_build, os.X_OK) and "pip install" in post_build.read_text()
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
