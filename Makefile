@@ -7,7 +7,7 @@ CHAPTERS := $(sort $(wildcard chapters/*.ipynb))
 
 MATHJAX := _mathjax/site/mathjax/tex-chtml.js
 
-.PHONY: book test lab portable execute student bench clean
+.PHONY: book test lab portable execute student nbgrader bench clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PYTHON) || python3 -m venv $(VENV)
@@ -55,8 +55,14 @@ student: $(STAMP)
 	  --TagRemovePreprocessor.remove_all_outputs_tags='["exercise"]' \
 	  $(CHAPTERS)
 
+# An nbgrader course from the chapters: source/<chapter>/<chapter>.ipynb and
+# nbgrader_config.py, as `nbgrader quickstart` lays them out (teachers.md).
+NBGRADER := nbgrader
+nbgrader: $(STAMP)
+	$(PYTHON) classroom/nbgrader_course.py --out $(NBGRADER) $(CHAPTERS)
+
 bench: $(STAMP)
 	$(PYTHON) bench/mnist_mlp.py
 
 clean:
-	rm -rf _build _mathjax student artifacts .pytest_cache
+	rm -rf _build _mathjax student nbgrader artifacts .pytest_cache

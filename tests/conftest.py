@@ -11,6 +11,7 @@ MARKERS_BY_FILE = {
     "test_website.py": ["browser"],
     "test_lab.py": ["browser", "slow"],
     "test_wheel.py": ["slow"],
+    "test_nbgrader.py": ["slow"],
 }
 
 
