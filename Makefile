@@ -9,10 +9,22 @@ MATHJAX := _mathjax/site/mathjax/tex-chtml.js
 
 .PHONY: book test lab portable execute student nbgrader bench clean
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt requirements-student.txt pyproject.toml
 	test -x $(PYTHON) || python3 -m venv $(VENV)
 	$(PYTHON) -m pip install --quiet --upgrade pip
 	$(PYTHON) -m pip install --quiet -r requirements.txt
+	touch $@
+
+# A learner's environment alone (requirements-student.txt, nnlib installed as
+# a student gets it, not editable): it writes the student edition and the
+# nbgrader course, and proves that the small file is enough.
+STUDENT_VENV  := .venv-student
+STUDENT_STAMP := $(STUDENT_VENV)/.installed
+$(STUDENT_STAMP): requirements-student.txt pyproject.toml $(shell find nnlib -name '*.py')
+	test -x $(STUDENT_VENV)/bin/python || python3 -m venv $(STUDENT_VENV)
+	$(STUDENT_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(STUDENT_VENV)/bin/python -m pip install --quiet -r requirements-student.txt
+	$(STUDENT_VENV)/bin/python -m pip install --quiet --no-deps --force-reinstall .
 	touch $@
 
 # MathJax 3, served with the site so that formulas render offline too.
@@ -47,9 +59,9 @@ execute: $(STAMP)
 
 # The student edition: solution cells removed, outputs of exercise cells cleared.
 STUDENT := student
-student: $(STAMP)
+student: $(STUDENT_STAMP)
 	rm -rf $(STUDENT)
-	$(VENV)/bin/jupyter nbconvert --to notebook --output-dir $(STUDENT) \
+	$(STUDENT_VENV)/bin/jupyter nbconvert --to notebook --output-dir $(STUDENT) \
 	  --TagRemovePreprocessor.enabled=True \
 	  --TagRemovePreprocessor.remove_cell_tags='["solution"]' \
 	  --TagRemovePreprocessor.remove_all_outputs_tags='["exercise"]' \
@@ -58,8 +70,8 @@ student: $(STAMP)
 # An nbgrader course from the chapters: source/<chapter>/<chapter>.ipynb and
 # nbgrader_config.py, as `nbgrader quickstart` lays them out (teachers.md).
 NBGRADER := nbgrader
-nbgrader: $(STAMP)
-	$(PYTHON) classroom/nbgrader_course.py --out $(NBGRADER) $(CHAPTERS)
+nbgrader: $(STUDENT_STAMP)
+	$(STUDENT_VENV)/bin/python classroom/nbgrader_course.py --out $(NBGRADER) $(CHAPTERS)
 
 bench: $(STAMP)
 	$(PYTHON) bench/mnist_mlp.py

@@ -110,12 +110,23 @@ def imported_modules(source):
     return found
 
 
+def requirement_lines(path):
+    """The requirements a pip requirements file names, following `-r` as pip does."""
+    lines = []
+    for line in path.read_text().splitlines():
+        line = line.split(" #")[0].strip()
+        if line.startswith("-r "):
+            lines += requirement_lines(path.parent / line[3:].strip())
+        elif line and not line.startswith("#"):
+            lines.append(line)
+    return lines
+
+
 def test_binder_installs_everything_the_chapters_import():
     """Binder builds from binder/: every third-party module a chapter or
     nnlib imports is in its requirements, and postBuild installs nnlib."""
     listed = {re.split(r"[\[<>=~! ]", line, maxsplit=1)[0].lower()
-              for line in (ROOT / "binder" / "requirements.txt").read_text().splitlines()
-              if line.strip() and not line.startswith("#")}
+              for line in requirement_lines(ROOT / "binder" / "requirements.txt")}
     distribution = {"sklearn": "scikit-learn", "IPython": "ipykernel"}
     sources = ["".join(c["source"]) for path in CHAPTERS for c in code_cells(load(path))]
     sources += [p.read_text(encoding="utf-8") for p in (ROOT / "nnlib").rglob("*.py")]

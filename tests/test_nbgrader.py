@@ -204,3 +204,21 @@ def test_written_answers_wait_for_a_teacher(course):
     released = "".join("".join(c["source"]) for c in cells(course / "release" / chapter / f"{chapter}.ipynb"))
     assert "### BEGIN SOLUTION" not in released
     assert all("".join(c["source"]) not in released for c in written), "a model answer reached the students"
+
+
+def test_every_exercise_of_the_book_becomes_graded(tmp_path):
+    """Every chapter exports: one locked test cell per exercise, worth the
+    points of the teachers' map, and one answer cell holding its solution."""
+    chapters = sorted((ROOT / "chapters").glob("*.ipynb"))
+    subprocess.run([sys.executable, str(ROOT / "classroom" / "nbgrader_course.py"), "--out", str(tmp_path),
+                    *map(str, chapters)], check=True, capture_output=True)
+    for path in chapters:
+        statements = [c for c in cells(path) if "".join(c["source"]).startswith(":::{exercise}")]
+        exported = cells(tmp_path / "source" / path.stem / path.name)
+        tests = [c for c in exported if grading(c).get("grade") and c["cell_type"] == "code"]
+        answers = [c for c in exported if grading(c).get("solution") and c["cell_type"] == "code"]
+        assert len(tests) == len(answers) == len(statements), path.name
+        assert all(grading(c)["locked"] and "".join(c["source"]).splitlines()[-1].startswith("assert check_")
+                   for c in tests), path.name
+        assert all("### BEGIN SOLUTION" in "".join(c["source"]) for c in answers), path.name
+        assert all("nbgrader" in c["metadata"] for c in exported), path.name
