@@ -61,7 +61,8 @@ def lab(tmp_path_factory):
         (settings / name).parent.mkdir(parents=True, exist_ok=True)
         (settings / name).write_text(json.dumps(values))
     port, token = free_port(), secrets.token_hex(16)
-    env = {**os.environ, "JUPYTERLAB_SETTINGS_DIR": str(settings), "JUPYTERLAB_WORKSPACES_DIR": str(work / ".workspaces"),
+    env = {**os.environ, "JUPYTERLAB_SETTINGS_DIR": str(settings),
+           "JUPYTERLAB_WORKSPACES_DIR": str(work / ".workspaces"),
            "JUPYTER_DATA_DIR": str(work / ".data"), "JUPYTER_RUNTIME_DIR": str(work / ".runtime")}
     log = (work / "lab.log").open("w")
     server = subprocess.Popen(
@@ -133,7 +134,8 @@ def state_of(page):
     """The code cells' prompts ("[ ]:" unrun, "[*]:" queued or running,
     "[7]:" done) and the kernel's status as the status bar shows it."""
     return page.evaluate("""() => ({
-        prompts: Array.from(document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')).map(p => p.textContent.trim()),
+        prompts: Array.from(document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt'))
+                      .map(p => p.textContent.trim()),
         kernel: (Array.from(document.querySelectorAll('.jp-StatusBar-TextItem')).map(e => e.textContent)
                  .find(t => t.includes('|')) || '').split('|').pop().trim(),
     })""")

@@ -96,7 +96,8 @@ def nbgrader(*args, cwd):
     # nbgrader runs its helpers (alembic) from PATH, as in an activated environment.
     env = {**os.environ, "PATH": f"{pathlib.Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=cwd, env=env, capture_output=True, text=True)
-    assert result.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-5000:]}"
+    output = f"{result.stdout[-3000:]}\n{result.stderr[-4000:]}"
+    assert result.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{output}"
     return result
 
 

@@ -23,7 +23,8 @@ KERNEL_PACKAGES = ["matplotlib", "ipykernel", "nbval", "pytest"]
 
 def run(*command, cwd):
     result = subprocess.run([str(c) for c in command], cwd=cwd, capture_output=True, text=True)
-    assert result.returncode == 0, f"{' '.join(map(str, command))} failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+    output = f"{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+    assert result.returncode == 0, f"{' '.join(map(str, command))} failed:\n{output}"
     return result.stdout
 
 
@@ -42,7 +43,8 @@ def wheel(tmp_path_factory):
         if (ROOT / name).is_file():
             (work / "src" / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / name, work / "src" / name)
-    run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", work / "dist", work / "src", cwd=work)
+    run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", work / "dist", work / "src",
+        cwd=work)
     (built,) = (work / "dist").glob("nnlib-*.whl")
     return built
 
