@@ -78,6 +78,26 @@ def test_first_code_cell_installs_nnlib_on_colab_and_binder(path):
     assert "remove-cell" in tags(first)
 
 
+def test_exercises_read_as_text_in_plain_jupyter():
+    """What Colab and the classic notebook show, as nbconvert renders their
+    Markdown: each exercise statement is text (title and statement in
+    paragraphs, maths left to MathJax), never a code block."""
+    nbconvert = pytest.importorskip("nbconvert")
+    import nbformat
+
+    exporter = nbconvert.HTMLExporter(template_name="classic")
+    for path in CHAPTERS:
+        notebook = nbformat.read(path, as_version=4)
+        notebook.cells = [cell for cell in notebook.cells if cell.cell_type == "markdown"]
+        html, _ = exporter.from_notebook_node(notebook)
+        blocks = re.findall(r'<div class="text_cell_render[^"]*">(.*?)</div>', html, flags=re.S)
+        statements = [block for block in blocks if ":::{exercise}" in block]
+        assert len(statements) >= 3, path.name
+        for block in statements:
+            assert re.search(r"<p>:::\{exercise\} \S", block) and "<pre" not in block, block[:200]
+            assert not re.search(r"<code>[^<]*\$", block), f"maths inside a code span: {block[:200]}"
+
+
 def repository_url():
     return yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
 
