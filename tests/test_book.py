@@ -3,32 +3,15 @@
 nbval re-executes each chapter and compares outputs, but it passes a
 notebook stored without outputs silently; these tests close that gap.
 """
-import json
-import pathlib
 import re
 
 import pytest
 import yaml
-
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
-
-
-def load(path):
-    return json.loads(path.read_text(encoding="utf-8"))
+from notebooks import CHAPTERS, ROOT, load, printed, tags
 
 
 def code_cells(nb):
     return [c for c in nb["cells"] if c["cell_type"] == "code" and "".join(c["source"]).strip()]
-
-
-def tags(cell):
-    return cell.get("metadata", {}).get("tags", [])
-
-
-def printed(cell):
-    """Everything a code cell printed (its stream outputs), as one string."""
-    return "".join("".join(o["text"]) for o in cell["outputs"] if o["output_type"] == "stream")
 
 
 def toc_files():
