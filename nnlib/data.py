@@ -3,7 +3,7 @@ import os
 
 import numpy as np
 
-from ._checks import positive_float, positive_int
+from .validate import positive_float, positive_int
 
 
 def one_hot(labels, num_classes):

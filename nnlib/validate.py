@@ -1,4 +1,5 @@
-"""Argument checks shared by every public entry point.
+"""Argument checks shared by every public entry point (chapter 9, the
+network class, shows how they guard it).
 
 Each helper raises ``TypeError`` or ``ValueError`` whose message names what
 was expected and what arrived, so a learner sees at once what to fix.
