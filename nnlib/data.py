@@ -1,4 +1,5 @@
-"""The chapters' data sets: MNIST (through Keras), XOR and two moons."""
+"""The chapters' data sets: MNIST through Keras (chapter 6), XOR
+(chapter 7) and two moons (chapter 8)."""
 import os
 
 import numpy as np

@@ -1,4 +1,4 @@
-"""Checkers for the exercises of the chapter "The base layer"."""
+"""Checkers for the exercises of chapter 2, the base layer."""
 import numpy as np
 
 from .verdict import CaseFailed, call, describe, expect_array, expect_gradients, make_layer, verdict

@@ -1,26 +1,18 @@
-"""Checkers for the exercises of the chapter on losses."""
+"""Checkers for the exercises of chapter 5, losses."""
 import numpy as np
 
+from ..activations import softmax
+from ..losses import MSE, BinaryCrossEntropy, CategoricalCrossEntropy
 from .verdict import CaseFailed, call, describe, expect_array, verdict
 
 __all__ = ["check_mse", "check_binary_cross_entropy", "check_softmax_ce_gradient"]
 
-EPSILON = 1e-7
-
-
-def _reference_mse(y_pred, y_true):
-    return np.mean((y_pred - y_true) ** 2)
-
-
-def _reference_bce(y_pred, y_true):
-    p = np.clip(y_pred, EPSILON, 1 - EPSILON)
-    return -np.mean(y_true * np.log(p) + (1 - y_true) * np.log(1 - p))
+_reference_mse = MSE().value
+_reference_bce = BinaryCrossEntropy().value
 
 
 def _reference_softmax_ce_gradient(scores, y_true):
-    e = np.exp(scores - scores.max(axis=1, keepdims=True))
-    p = e / e.sum(axis=1, keepdims=True)
-    return (p - y_true) / len(scores)
+    return CategoricalCrossEntropy().fused_gradient(softmax(scores), y_true)
 
 
 def _pair(y_pred, y_true):

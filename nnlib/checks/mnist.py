@@ -1,16 +1,11 @@
-"""Checkers for the exercises of the chapter "Solving MNIST"."""
+"""Checkers for the exercises of chapter 6, solving MNIST."""
 import numpy as np
 
+from ..data import one_hot
 from ..network import Network
 from .verdict import CaseFailed, call, describe, expect_array, verdict
 
 __all__ = ["check_accuracy_fn", "check_confusion_matrix", "check_mnist_model"]
-
-
-def _one_hot(labels, k):
-    out = np.zeros((len(labels), k))
-    out[np.arange(len(labels)), labels] = 1.0
-    return out
 
 
 def check_accuracy_fn(accuracy_fn):
@@ -19,7 +14,7 @@ def check_accuracy_fn(accuracy_fn):
     rng = np.random.default_rng(60)
 
     def case(probs, labels):
-        y = _one_hot(np.asarray(labels), probs.shape[1])
+        y = one_hot(np.asarray(labels), probs.shape[1])
         expected = float(np.mean(np.argmax(probs, axis=1) == labels))
 
         def run():

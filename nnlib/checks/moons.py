@@ -1,4 +1,4 @@
-"""Checkers for the exercises of the chapter on the two moons.
+"""Checkers for the exercises of chapter 8, two moons.
 
 * ``check_sigmoid_accuracy(sigmoid_accuracy)``: the fraction of examples a single
   sigmoid output classifies right, with the threshold 0.5.

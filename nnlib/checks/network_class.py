@@ -1,4 +1,4 @@
-"""Checkers for the exercises of the chapter "A network class"."""
+"""Checkers for the exercises of chapter 9, a network class."""
 import numpy as np
 
 from ..activations import relu, sigmoid, softmax

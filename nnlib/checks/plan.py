@@ -1,4 +1,4 @@
-"""Checkers for the exercises of the chapter "The plan"."""
+"""Checkers for the exercises of chapter 1, the plan."""
 import numpy as np
 
 from .verdict import CaseFailed, call, describe, expect_array, verdict

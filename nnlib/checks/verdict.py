@@ -1,4 +1,4 @@
-"""The machinery behind every exercise checker.
+"""The machinery behind every exercise checker (chapters 1 to 11).
 
 A checker runs the learner's code on a list of cases, stops at the first
 that fails, and prints one short verdict naming that case: the input, what

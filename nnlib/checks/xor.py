@@ -1,4 +1,4 @@
-"""Checkers for the exercises of the chapter on XOR.
+"""Checkers for the exercises of chapter 7, XOR.
 
 * ``check_log_loss_prime(log_loss_prime)``: the article's dL/da = (a − y) / (a(1 − a)).
 * ``check_xor_weights(W1, b1, W2, b2)``: hand-picked weights of a 2-2-1 sigmoid
@@ -9,6 +9,7 @@
 import numpy as np
 
 from ..activations import Sigmoid, Tanh, sigmoid
+from ..data import xor
 from ..dense import Dense
 from ..losses import BinaryCrossEntropy
 from ..network import Network
@@ -17,8 +18,7 @@ from .verdict import CaseFailed, call, describe, expect_array, verdict
 
 __all__ = ["check_log_loss_prime", "check_xor_weights", "check_train_xor"]
 
-XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
-XOR_Y = np.array([[0.0], [1.0], [1.0], [0.0]])
+XOR_X, XOR_Y = xor()
 
 
 # ----------------------------------------------------------------------------

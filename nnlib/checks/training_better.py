@@ -1,4 +1,4 @@
-"""Checkers for the exercises of the chapter "Training better"."""
+"""Checkers for the exercises of chapter 10, training better."""
 import numpy as np
 
 from ..dense import Dense

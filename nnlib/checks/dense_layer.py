@@ -1,4 +1,4 @@
-"""Checkers for the exercises of the chapter on the dense layer.
+"""Checkers for the exercises of chapter 3, the dense layer.
 
 * ``check_dense_forward(dense_forward)``: Y = X W + b for a batch.
 * ``check_dense_backward(dense_backward)``: (dL/dX, dL/dW, dL/db) from dL/dY.

@@ -1,4 +1,4 @@
-"""Checkers for the exercises of the chapter "nnlib against Keras".
+"""Checkers for the exercises of chapter 11, nnlib against Keras.
 
 * ``check_keras_weights(keras_weights)``: an nnlib network's parameters as
   the flat list ``[W1, b1, W2, b2, ...]`` that ``model.set_weights`` expects.

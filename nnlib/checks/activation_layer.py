@@ -1,4 +1,4 @@
-"""Checkers for the exercises of the chapter on activations.
+"""Checkers for the exercises of chapter 4, activations.
 
 * :func:`check_sigmoid_prime` — the derivative of the sigmoid, stable for large |x|;
 * :func:`check_leaky_relu` — a ``LeakyReLU(alpha=0.01)`` layer class;
@@ -8,18 +8,13 @@
 """
 import numpy as np
 
-from ..activations import sigmoid as _sigmoid
+from ..activations import sigmoid_prime as _reference_sigmoid_prime
 from ..activations import softmax as _softmax
 from ..layer import Layer
 from .verdict import CaseFailed, call, describe, expect_array, expect_gradients, make_layer, verdict
 
 __all__ = ["check_sigmoid_prime", "check_leaky_relu", "check_softmax", "check_softmax_backward",
            "check_cached_tanh"]
-
-
-def _reference_sigmoid_prime(x):
-    s = _sigmoid(x)
-    return s * (1.0 - s)
 
 
 def _away_from_zero(shape, seed):
