@@ -55,7 +55,8 @@ def test_predictions_of_exactly_zero_and_one_are_finite(loss):
     assert loss(p, y) > 1.0  # a confident wrong answer costs a lot
 
 
-@pytest.mark.parametrize("activation, loss, width", [(Softmax, CategoricalCrossEntropy, 4), (Sigmoid, BinaryCrossEntropy, 1)])
+@pytest.mark.parametrize("activation, loss, width",
+                         [(Softmax, CategoricalCrossEntropy, 4), (Sigmoid, BinaryCrossEntropy, 1)])
 def test_fused_gradient_equals_the_chained_one(activation, loss, width, rng):
     scores = rng.standard_normal((6, width))
     layer, loss = activation(), loss()

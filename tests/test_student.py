@@ -61,7 +61,8 @@ def test_a_whole_student_notebook_runs_and_its_checkers_say_not_written_yet(stud
 
 def test_an_unchanged_stub_raises_a_friendly_error(student):
     nb = nbformat.read(student / "04_activation_layer.ipynb", as_version=4)
-    stub = next(c for c in nb.cells if c.cell_type == "code" and "exercise" in tags(c) and "NotImplementedError" in c.source)
+    stub = next(c for c in nb.cells
+                if c.cell_type == "code" and "exercise" in tags(c) and "NotImplementedError" in c.source)
     namespace = {}
     exec(compile(stub.source, "stub", "exec"), namespace)
     function = next(v for k, v in namespace.items() if callable(v) and not k.startswith("_"))
