@@ -43,11 +43,12 @@ class Network:
     starting from the loss gradient, and leaves dL/dθ in every layer's
     ``grads``; the optimizer then turns those into an update.
 
-    ``fuse`` is True when the last layer is the one the loss fuses with
-    (``loss.fuses_with``: softmax before categorical cross-entropy, sigmoid
-    before binary cross-entropy): backward then starts from their joint
-    gradient and never calls that layer's own backward. Pass
-    ``fuse=False`` to run the two apart.
+    ``fuse`` is True when the last layer is of the very class the loss
+    fuses with (``loss.fuses_with``: softmax before categorical
+    cross-entropy, sigmoid before binary cross-entropy): backward then
+    starts from their joint gradient and never calls that layer's own
+    backward. A subclass keeps its own backward; ``fuse=False`` runs the
+    two apart.
     """
 
     def __init__(self, layers, loss, optimizer=None, *, fuse=True):

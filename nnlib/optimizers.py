@@ -110,13 +110,17 @@ class Adam(Optimizer):
         self.beta1 = fraction(beta1, "beta1")
         self.beta2 = fraction(beta2, "beta2")
         self.eps = positive_float(eps, "eps")
+        self.scratch = {}  # working space per parameter, not state
 
     def update(self, param, grad, key):
         # Each line below overwrites one of three arrays kept per parameter
         # (m, v and a scratch array): the rule written with NumPy's
         # temporaries, m / (1 − β1ᵗ) and so on, would make a new array per
         # operation, which costs a third more time on MNIST's weights.
-        m, v, scratch = self.slots(key, param, 3)
+        m, v = self.slots(key, param, 2)
+        if key not in self.scratch:
+            self.scratch[key] = np.empty_like(param)
+        scratch = self.scratch[key]
         b1, b2, t = self.beta1, self.beta2, self.t
         m *= b1                                     # m ← β1 m
         m += np.multiply(grad, 1 - b1, out=scratch)  # ... + (1 − β1) g

@@ -366,7 +366,11 @@ def test_a_loaded_network_resumes_training_exactly(tmp_path, optimizer):
     net.fit(x, y, epochs=2, batch_size=16, seed=1, verbose=0)
     net.save(tmp_path / "k.npz")
     loaded = Network.load(tmp_path / "k.npz")
-    assert loaded.optimizer.t == net.optimizer.t == 8 and loaded.optimizer.state
+    assert loaded.optimizer.t == net.optimizer.t == 8
+    slots = 1 if isinstance(net.optimizer, SGD) else 2  # velocity; m and v
+    assert {len(s) for s in loaded.optimizer.state.values()} == {slots}
+    assert loaded.optimizer.state.keys() == net.optimizer.state.keys() == {
+        f"layer{i}.{k}" for i in (0, 2) for k in "Wb"}
     for model in (net, loaded):
         model.fit(x, y, epochs=1, batch_size=16, seed=2, verbose=0)
     for a, b in zip(net.layers, loaded.layers):
