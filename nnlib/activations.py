@@ -1,9 +1,11 @@
-"""Activation layers: the non-linear step between two dense layers.
+"""Activation layers: the non-linear step between two dense layers
+(chapter 4, activations).
 
 Element-wise activations share one class, :class:`Activation`, which applies
 ``f`` forward and multiplies the incoming gradient by ``f_prime(x)`` on the
-way back (the chain rule, one element at a time). Softmax mixes the elements
-of a row, so it has its own backward.
+way back (the chain rule, one element at a time). Tanh and sigmoid keep
+their output instead, since their derivatives are functions of it. Softmax
+mixes the elements of a row, so it has its own backward.
 """
 import numpy as np
 
@@ -54,8 +56,9 @@ def sigmoid(x):
 
 
 def sigmoid_prime(x):
-    s = sigmoid(x)
-    return s * (1.0 - s)
+    """σ(x)(1 − σ(x)) written as σ(x)σ(−x): 1 − σ(x) rounds to 0 for
+    x > 37, but σ(−x) keeps every digit out in the tail."""
+    return sigmoid(x) * sigmoid(-x)
 
 
 def relu(x):
@@ -66,18 +69,30 @@ def relu_prime(x):
     return (x > 0).astype(x.dtype)
 
 
-class Tanh(Activation):
-    """tanh(x), with derivative 1 − tanh²(x); outputs in (−1, 1)."""
+class Tanh(Layer):
+    """y = tanh(x), outputs in (−1, 1). The derivative 1 − tanh²(x) is
+    1 − y², so forward keeps its output y and backward needs no second
+    tanh (Exercise 4.5); the input is left alone."""
 
-    def __init__(self):
-        super().__init__(tanh, tanh_prime)
+    def forward(self, x):
+        self.y = tanh(x)
+        return self.y
+
+    def backward(self, grad_output):
+        return grad_output * (1.0 - self.y**2)
 
 
-class Sigmoid(Activation):
-    """σ(x) = 1 / (1 + e^−x), derivative σ(x)(1 − σ(x)); values in (0, 1)."""
+class Sigmoid(Layer):
+    """y = σ(x) = 1 / (1 + e^−x), values in (0, 1). The derivative
+    σ(x)(1 − σ(x)) is y(1 − y), so forward keeps its output y. Where y
+    rounds to 1 (x > 37 in float64) this gives 0 for a true σ' < 1e-16."""
 
-    def __init__(self):
-        super().__init__(sigmoid, sigmoid_prime)
+    def forward(self, x):
+        self.y = sigmoid(x)
+        return self.y
+
+    def backward(self, grad_output):
+        return grad_output * (self.y * (1.0 - self.y))
 
 
 class ReLU(Activation):

@@ -1,9 +1,10 @@
-"""The chapters' data sets: MNIST (through Keras), XOR and two moons."""
+"""The chapters' data sets: MNIST through Keras (chapter 6), XOR
+(chapter 7) and two moons (chapter 8)."""
 import os
 
 import numpy as np
 
-from ._checks import positive_float, positive_int
+from .validate import positive_float, positive_int
 
 
 def one_hot(labels, num_classes):

@@ -1,7 +1,8 @@
-"""The fully connected layer: every input feeds every output."""
+"""The fully connected layer: every input feeds every output (chapter 3,
+the dense layer)."""
 import numpy as np
 
-from ._checks import positive_int
+from .validate import positive_int
 from .layer import Layer
 
 INITS = ("xavier", "he", "unit", "small")
@@ -75,10 +76,16 @@ class Dense(Layer):
 
     def parameter_gradients(self, grad_output):
         """dL/dW and dL/db alone: all the network's first layer needs, since
-        nothing comes before it to use dL/dX (a third of backward's work)."""
+        nothing comes before it to use dL/dX. Of the layer's three matrix
+        products (XW forward; XᵀG and GWᵀ backward), this skips GWᵀ."""
         np.matmul(self.x.T, grad_output, out=self.grads["W"])
         np.sum(grad_output, axis=0, out=self.grads["b"])
 
     def config(self):
         return {"n_in": self.n_in, "n_out": self.n_out,
                 "dtype": self.dtype.name}
+
+    @classmethod
+    def param_shapes(cls, n_in, n_out, **config):
+        n_out = positive_int(n_out, "n_out")
+        return {"W": (positive_int(n_in, "n_in"), n_out), "b": (n_out,)}

@@ -1,4 +1,5 @@
-"""Finite differences: the independent witness that a backward pass is right.
+"""Finite differences: the independent witness that a backward pass is right
+(chapter 2, the base layer).
 
 For a small ε, (f(θ + ε) − f(θ − ε)) / 2ε differs from f'(θ) by O(ε²), so an
 analytic gradient that agrees with it to many digits is almost surely right,

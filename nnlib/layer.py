@@ -1,4 +1,4 @@
-"""The base class every layer inherits from."""
+"""The base class every layer inherits from (chapter 2, the base layer)."""
 
 
 class Layer:
@@ -15,7 +15,13 @@ class Layer:
     for a layer without parameters). ``params`` holds the very arrays that
     ``forward`` uses: an optimizer updates them in place, and a layer never
     updates itself.
+
+    ``n_in`` and ``n_out`` are the widths a layer insists on, or None where
+    it takes any width and keeps it (an activation).
     """
+
+    n_in = None
+    n_out = None
 
     def __init__(self):
         self.params = {}
@@ -30,6 +36,12 @@ class Layer:
         raise NotImplementedError(
             f"{name} must define backward(grad_output)")
 
+    def parameter_gradients(self, grad_output):
+        """Fill ``grads`` only. The network's first layer has no one to pass
+        dL/dx to, so it calls this; a layer that can skip the work of dL/dx
+        overrides it (Dense does)."""
+        self.backward(grad_output)
+
     def __call__(self, x):
         return self.forward(x)
 
@@ -37,6 +49,15 @@ class Layer:
         """The constructor arguments that rebuild this layer, JSON-ready."""
         return {}
 
+    @classmethod
+    def param_shapes(cls, **config):
+        """The shape of each parameter of ``cls(**config)``, known before it
+        is built: a loader checks a file against them first."""
+        return {}
+
     def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.config().items())
+        try:
+            args = ", ".join(f"{k}={v!r}" for k, v in self.config().items())
+        except Exception:  # a layer that cannot be saved can still be shown
+            args = "..."
         return f"{type(self).__name__}({args})"

@@ -1,4 +1,5 @@
-"""Loss functions: one number that says how wrong a batch of predictions is.
+"""Loss functions: one number that says how wrong a batch of predictions is
+(chapter 5, losses).
 
 ``loss(y_pred, y_true)`` returns that number as a float and
 ``loss.gradient(y_pred, y_true)`` its gradient with respect to ``y_pred``,
@@ -6,7 +7,7 @@ the first dL/dy that the backward pass sends through the network.
 """
 import numpy as np
 
-from ._checks import same_shape
+from .validate import same_shape
 from .activations import Sigmoid, Softmax
 
 EPSILON = 1e-7
@@ -14,8 +15,17 @@ EPSILON = 1e-7
 
 
 class Loss:
-    """Base class. ``fuses_with`` names the output layer whose gradient,
-    chained with this loss's, collapses to the simple ``fused_gradient``."""
+    """The contract of a loss: a subclass defines ``value(y_pred, y_true)``,
+    the mean loss of a batch, and ``grad(y_pred, y_true)``, its gradient
+    dL/dŷ (both arrays of shape (batch, n_out)).
+
+    ``fuses_with`` names an output layer (Softmax, Sigmoid) whose backward,
+    chained with ``grad``, collapses to the simpler ``fused_gradient``:
+    a Network ending in that layer then starts its backward pass there and
+    skips the layer's own backward (see ``Network.fuse``).
+
+    ``check_targets(y, name)`` refuses targets the loss cannot take.
+    """
 
     fuses_with = None
 
@@ -27,9 +37,22 @@ class Loss:
         same_shape(y_pred, y_true, "y_pred", "y_true")
         return self.grad(np.asarray(y_pred), np.asarray(y_true))
 
+    def value(self, y_pred, y_true):
+        name = type(self).__name__
+        raise NotImplementedError(
+            f"{name} must define value(y_pred, y_true)")
+
+    def grad(self, y_pred, y_true):
+        name = type(self).__name__
+        raise NotImplementedError(
+            f"{name} must define grad(y_pred, y_true)")
+
     def fused_gradient(self, y_pred, y_true):
         name = type(self).__name__
         raise NotImplementedError(f"{name} has no fused gradient")
+
+    def check_targets(self, y, name):
+        """Any finite target will do, unless a subclass says otherwise."""
 
     def __repr__(self):
         return f"{type(self).__name__}()"
@@ -54,6 +77,9 @@ class BinaryCrossEntropy(Loss):
 
     fuses_with = Sigmoid
 
+    def check_targets(self, y, name):
+        probabilities(y, name, self)
+
     def value(self, y_pred, y_true):
         p = np.clip(y_pred, EPSILON, 1 - EPSILON)
         return -np.mean(y_true * np.log(p) + (1 - y_true) * np.log(1 - p))
@@ -75,6 +101,16 @@ class CategoricalCrossEntropy(Loss):
 
     fuses_with = Softmax
 
+    def check_targets(self, y, name):
+        probabilities(y, name, self)
+        sums = y.sum(axis=1)
+        if not np.allclose(sums, 1, atol=1e-3):
+            row = int(np.argmax(np.abs(sums - 1)))
+            raise ValueError(
+                f"{name} must be one-hot (each row sums to 1) for "
+                f"{self!r}, but row {row} sums to {sums[row]:g}: use "
+                f"nnlib.data.one_hot(labels, {y.shape[1]})")
+
     def value(self, y_pred, y_true):
         p = np.clip(y_pred, EPSILON, 1.0)
         return -np.sum(y_true * np.log(p)) / len(y_pred)
@@ -85,3 +121,10 @@ class CategoricalCrossEntropy(Loss):
 
     def fused_gradient(self, y_pred, y_true):
         return (y_pred - y_true) / len(y_pred)
+
+
+def probabilities(y, name, loss):
+    """Insist that targets lie in [0, 1], as a log-loss needs."""
+    if ((y < 0) | (y > 1)).any():
+        raise ValueError(f"{name} must lie in [0, 1] for {loss!r}, got "
+                         f"values from {y.min()} to {y.max()}")

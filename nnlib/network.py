@@ -1,27 +1,14 @@
-"""A network: layers in a row, a loss, an optimizer and the training loop."""
-import json
-import os
-import sys
-import tempfile
-import time
-import zipfile
-
+"""A network: layers in a row, a loss, an optimizer and the training loop
+(chapter 6, MNIST, trains one; chapter 9, the network class, explains it).
+"""
 import numpy as np
 
-from ._checks import finite_matrix, positive_int
-from .activations import ReLU, Sigmoid, Softmax, Tanh
-from .dense import Dense
+from . import saving
 from .layer import Layer
-from .losses import BinaryCrossEntropy, CategoricalCrossEntropy, Loss, MSE
-from .optimizers import SGD, Adam, Optimizer
-
-LAYER_TYPES = {c.__name__: c for c in (Dense, Tanh, Sigmoid, ReLU, Softmax)}
-LOSS_TYPES = {c.__name__: c for c in (MSE, BinaryCrossEntropy,
-                                      CategoricalCrossEntropy)}
-OPTIMIZER_TYPES = {c.__name__: c for c in (SGD, Adam)}
-FILE_FORMAT = "nnlib-network"
-FILE_VERSION = 1
-ARCHITECTURE_KEY = "architecture.json"
+from .losses import Loss
+from .optimizers import SGD, Optimizer
+from .progress import Progress
+from .validate import finite_matrix, positive_int
 
 
 class TrainingDiverged(FloatingPointError):
@@ -37,6 +24,16 @@ def accuracy(y_pred, y_true):
     return float(np.mean(predicted == true))
 
 
+def batches(x, y, batch_size, rng=None):
+    """The mini-batches of one epoch: ``(x_batch, y_batch)`` pairs of
+    ``batch_size`` rows (the last holds whatever is left), in the order of
+    a random permutation when an ``rng`` is given, else in order."""
+    order = np.arange(len(x)) if rng is None else rng.permutation(len(x))
+    for start in range(0, len(x), batch_size):
+        rows = order[start:start + batch_size]
+        yield x[rows], y[rows]  # new arrays: a layer may keep them
+
+
 class Network:
     """A chain of layers, a loss and an optimizer, for example
     ``Network([Dense(2, 3), Tanh(), Dense(3, 1), Sigmoid()],
@@ -45,9 +42,16 @@ class Network:
     ``forward`` runs the layers in order; ``backward`` runs them in reverse,
     starting from the loss gradient, and leaves dL/dθ in every layer's
     ``grads``; the optimizer then turns those into an update.
+
+    ``fuse`` is True when the last layer is of the very class the loss
+    fuses with (``loss.fuses_with``: softmax before categorical
+    cross-entropy, sigmoid before binary cross-entropy): backward then
+    starts from their joint gradient and never calls that layer's own
+    backward. A subclass keeps its own backward; ``fuse=False`` runs the
+    two apart.
     """
 
-    def __init__(self, layers, loss, optimizer=None):
+    def __init__(self, layers, loss, optimizer=None, *, fuse=True):
         layers = list(layers)
         if not layers:
             raise ValueError(
@@ -66,12 +70,16 @@ class Network:
         if not isinstance(self.optimizer, Optimizer):
             raise TypeError("optimizer must be an nnlib Optimizer such as "
                             f"SGD(), got {type(self.optimizer).__name__}")
-        dense = [layer for layer in layers if isinstance(layer, Dense)]
-        self.n_in = dense[0].n_in if dense else None
-        self.n_out = dense[-1].n_out if dense else None
-        self.dtype = dense[0].dtype if dense else np.dtype(np.float64)
+        last = type(layers[-1])
+        self.fuse = bool(fuse) and last is loss.fuses_with
+        widths_in = [layer.n_in for layer in layers]
+        widths_out = [layer.n_out for layer in reversed(layers)]
+        self.n_in = next((n for n in widths_in if n is not None), None)
+        self.n_out = next((n for n in widths_out if n is not None), None)
+        params = [p for layer in layers for p in layer.params.values()]
+        self.dtype = params[0].dtype if params else np.dtype(np.float64)
 
-    # -- the two passes -------------------------------------------------
+    # -- the two passes and a step -------------------------------------
     def forward(self, x):
         for layer in self.layers:
             x = layer.forward(x)
@@ -80,14 +88,14 @@ class Network:
     def backward(self, y_pred, y_true):
         """Fill every layer's ``grads`` with dL/dθ for the batch just run.
 
-        When the last layer and the loss fuse (softmax with categorical
-        cross-entropy, sigmoid with binary cross-entropy) the gradient starts
-        from their simple joint form, which is also exact where the separate
-        ones would divide by a probability rounded to zero.
+        With ``fuse``, the gradient starts from the joint form of the last
+        layer and the loss, (ŷ − y)/N, which is also exact where the
+        separate ones would divide by a probability rounded to zero. The
+        first layer fills its ``grads`` only: no layer before it needs
+        dL/dx.
         """
         layers = self.layers
-        fused = self.loss.fuses_with
-        if fused is not None and type(layers[-1]) is fused:
+        if self.fuse:
             grad = self.loss.fused_gradient(y_pred, y_true)
             layers = layers[:-1]
         else:
@@ -95,10 +103,16 @@ class Network:
         first, *later = layers
         for layer in reversed(later):
             grad = layer.backward(grad)
-        if isinstance(first, Dense):
-            first.parameter_gradients(grad)
-        else:
-            first.backward(grad)
+        first.parameter_gradients(grad)
+
+    def train_step(self, x, y):
+        """One step of gradient descent on the batch (x, y); returns the
+        batch's loss and the predictions it was computed from."""
+        y_pred = self.forward(x)
+        loss = self.loss(y_pred, y)
+        self.backward(y_pred, y)
+        self.optimizer.step(self.layers)
+        return loss, y_pred
 
     # -- public entry points, which check what they are given -----------
     def predict(self, x):
@@ -119,67 +133,45 @@ class Network:
         """Mini-batch training; returns the history, a dict of per-epoch
         lists.
 
-        Each epoch visits every sample once, in batches of ``batch_size``
-        (the last batch holds whatever is left). ``history["loss"]`` is the
-        mean of the batch losses seen during the epoch, as Keras reports it.
+        Each epoch visits every sample once, in batches of ``batch_size``.
+        ``history["loss"]`` is the mean of the batch losses seen during the
+        epoch, as Keras reports it.
         """
-        x = self._inputs(x)
-        y = self._targets(y, len(x))
+        x, y, validation = self._fit_data(x, y, validation_data)
         epochs = positive_int(epochs, "epochs")
         batch_size = positive_int(batch_size, "batch_size")
         if learning_rate is not None:
             self.optimizer.learning_rate = learning_rate
-        if validation_data is not None:
-            if (not isinstance(validation_data, (tuple, list))
-                    or len(validation_data) != 2):
-                raise TypeError(
-                    "validation_data must be a pair (x_val, y_val)")
-            x_val = self._inputs(validation_data[0], "x_val")
-            y_val = self._targets(validation_data[1], len(x_val), "y_val")
         if verbose not in (0, 1):
             raise ValueError("verbose must be 0 (silent) or 1 (progress), "
                              f"got {verbose!r}")
-        rng = np.random.default_rng(seed)
+        rng = np.random.default_rng(seed) if shuffle else None
         history = {"loss": [], "accuracy": []}
-        if validation_data is not None:
+        if validation:
             history.update(val_loss=[], val_accuracy=[])
         n = len(x)
         progress = Progress(epochs, -(-n // batch_size)) if verbose else None
-        # Each batch is gathered into these two buffers, made once per fit.
-        rows = min(batch_size, n)
-        x_buffer = np.empty((rows, x.shape[1]), dtype=x.dtype)
-        y_buffer = np.empty((rows, y.shape[1]), dtype=y.dtype)
         for epoch in range(1, epochs + 1):
-            saved = [{k: p.copy() for k, p in layer.params.items()}
+            start = [{k: p.copy() for k, p in layer.params.items()}
                      for layer in self.layers]
-            order = rng.permutation(n) if shuffle else np.arange(n)
-            loss_sum = correct = 0.0
-            for b, start in enumerate(range(0, n, batch_size)):
-                idx = order[start:start + batch_size]
-                xb = np.take(x, idx, axis=0, out=x_buffer[:len(idx)],
-                             mode="clip")
-                yb = np.take(y, idx, axis=0, out=y_buffer[:len(idx)],
-                             mode="clip")
-                y_pred = self.forward(xb)
-                batch_loss = self.loss(y_pred, yb)
-                if not np.isfinite(batch_loss):
-                    self._diverged(epoch, saved,
-                                   f"the loss became {batch_loss}")
-                loss_sum += batch_loss * len(xb)
+            seen = loss_sum = correct = 0
+            for b, (xb, yb) in enumerate(batches(x, y, batch_size, rng), 1):
+                loss, y_pred = self.train_step(xb, yb)
+                if not np.isfinite(loss):
+                    self._diverged(epoch, start, f"the loss became {loss}")
+                seen += len(xb)
+                loss_sum += loss * len(xb)
                 correct += accuracy(y_pred, yb) * len(xb)
-                self.backward(y_pred, yb)
-                self.optimizer.step(self.layers)
                 if progress:
-                    seen = min(start + batch_size, n)
-                    progress.batch(epoch, b + 1, loss_sum / seen)
+                    progress.batch(epoch, b, loss_sum / seen)
             if not all(np.isfinite(p).all() for layer in self.layers
                        for p in layer.params.values()):
-                self._diverged(epoch, saved,
+                self._diverged(epoch, start,
                                "the weights became NaN or infinite")
             history["loss"].append(loss_sum / n)
             history["accuracy"].append(correct / n)
-            if validation_data is not None:
-                scores = self.evaluate(x_val, y_val)
+            if validation:
+                scores = self.evaluate(*validation)
                 history["val_loss"].append(scores["loss"])
                 history["val_accuracy"].append(scores["accuracy"])
             if progress:
@@ -187,8 +179,20 @@ class Network:
                 progress.epoch_end(epoch, latest)
         return history
 
-    def _diverged(self, epoch, saved, what):
-        for layer, params in zip(self.layers, saved):
+    def _fit_data(self, x, y, validation_data):
+        x = self._inputs(x)
+        y = self._targets(y, len(x))
+        if validation_data is None:
+            return x, y, None
+        if (not isinstance(validation_data, (tuple, list))
+                or len(validation_data) != 2):
+            raise TypeError("validation_data must be a pair (x_val, y_val)")
+        x_val = self._inputs(validation_data[0], "x_val")
+        y_val = self._targets(validation_data[1], len(x_val), "y_val")
+        return x, y, (x_val, y_val)
+
+    def _diverged(self, epoch, start, what):
+        for layer, params in zip(self.layers, start):
             for k, p in params.items():
                 layer.params[k][...] = p
         self.optimizer.reset()
@@ -216,20 +220,7 @@ class Network:
         if len(y) != n:
             raise ValueError(f"x and {name} must have the same number of "
                              f"rows, got {n} and {len(y)}")
-        loss = type(self.loss).__name__
-        probabilities = (CategoricalCrossEntropy, BinaryCrossEntropy)
-        outside = ((y < 0) | (y > 1)).any()
-        if isinstance(self.loss, probabilities) and outside:
-            raise ValueError(f"{name} must lie in [0, 1] for {loss}, got "
-                             f"values from {y.min()} to {y.max()}")
-        if isinstance(self.loss, CategoricalCrossEntropy):
-            sums = y.sum(axis=1)
-            if not np.allclose(sums, 1, atol=1e-3):
-                row = int(np.argmax(np.abs(sums - 1)))
-                raise ValueError(
-                    f"{name} must be one-hot (each row sums to 1) for "
-                    f"{loss}, but row {row} sums to {sums[row]:g}: use "
-                    f"nnlib.data.one_hot(labels, {k})")
+        self.loss.check_targets(y, name)
         return y
 
     # -- description ------------------------------------------------------
@@ -243,7 +234,7 @@ class Network:
         left = max(map(len, names)) + 2  # the first column fits every name
         rows, width = [], self.n_in
         for name, layer in zip(names, self.layers):
-            width = getattr(layer, "n_out", width)
+            width = width if layer.n_out is None else layer.n_out
             count = sum(p.size for p in layer.params.values())
             shape = str((None, width))
             rows.append(f"{name:<{left}}{shape:>14}{count:>12,}")
@@ -257,129 +248,14 @@ class Network:
         return (f"Network([\n    {inner}],\n  loss={self.loss!r},\n"
                 f"  optimizer={self.optimizer!r})")
 
-    # -- saving: .npz arrays + a JSON description, never pickle ----------
+    # -- saving: see nnlib.saving -----------------------------------------
     def save(self, path):
-        """Write the architecture (JSON) and the weights (arrays) to one
-        ``.npz`` file.
-
-        The file is written next to its destination and renamed into place,
-        so an interrupted save never leaves a half-written model behind.
-        """
-        layers = [{"type": type(layer).__name__, **layer.config()}
-                  for layer in self.layers]
-        optimizer = {"type": type(self.optimizer).__name__,
-                     **self.optimizer.config()}
-        kinds = [(spec["type"], LAYER_TYPES) for spec in layers]
-        for kind, known in kinds + [(optimizer["type"], OPTIMIZER_TYPES)]:
-            if kind not in known:
-                raise TypeError(f"cannot save a {kind}: nnlib saves only "
-                                f"{sorted(known)}")
-        architecture = {"format": FILE_FORMAT, "version": FILE_VERSION,
-                        "layers": layers, "loss": type(self.loss).__name__,
-                        "optimizer": optimizer}
-        arrays = named_params(self.layers)
-        arrays[ARCHITECTURE_KEY] = np.array(json.dumps(architecture))
-        path = os.fspath(path)
-        folder = os.path.dirname(os.path.abspath(path))
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".npz")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                np.savez(f, **arrays)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        """Write the network, its optimizer's state included, to one
+        ``.npz`` file (arrays and JSON, never pickle), atomically."""
+        saving.save(self, path)
 
     @classmethod
     def load(cls, path):
-        """Rebuild a network saved by :meth:`save`. Arrays only:
-        ``allow_pickle=False``, so loading a file never runs its code."""
-        path = os.fspath(path)
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                arrays = {k: data[k] for k in data.files}
-        except FileNotFoundError:
-            raise
-        except (OSError, ValueError, zipfile.BadZipFile, EOFError) as e:
-            raise ValueError(f"{path!r} is not a readable nnlib model file "
-                             f"(.npz): {e}") from None
-        if ARCHITECTURE_KEY not in arrays:
-            raise ValueError(f"{path!r} is not an nnlib model file: it has "
-                             f"no {ARCHITECTURE_KEY} entry")
-        try:
-            arch = json.loads(str(arrays.pop(ARCHITECTURE_KEY)))
-            form, version = arch.get("format"), arch.get("version")
-            if (form, version) != (FILE_FORMAT, FILE_VERSION):
-                raise ValueError(f"format {form!r} version {version!r}, "
-                                 f"expected {FILE_FORMAT!r} version "
-                                 f"{FILE_VERSION}")
-            layers = []
-            for spec in arch["layers"]:
-                spec = dict(spec)
-                kind = spec.pop("type")
-                if kind not in LAYER_TYPES:
-                    raise ValueError(f"unknown layer type {kind!r}")
-                layers.append(LAYER_TYPES[kind](**spec))
-            loss = LOSS_TYPES[arch["loss"]]()
-            opt = dict(arch["optimizer"])
-            optimizer = OPTIMIZER_TYPES[opt.pop("type")](**opt)
-        except (KeyError, TypeError, ValueError, json.JSONDecodeError) as e:
-            raise ValueError(f"{path!r} holds a damaged or foreign "
-                             f"architecture description: {e!r}") from None
-        expected = named_params(layers)
-        if set(expected) != set(arrays):
-            raise ValueError(f"{path!r} does not match its architecture: "
-                             f"arrays {sorted(arrays)}, "
-                             f"expected {sorted(expected)}")
-        for key, param in expected.items():
-            found = arrays[key]
-            if (found.shape, found.dtype) != (param.shape, param.dtype):
-                raise ValueError(
-                    f"{path!r}: array {key} has shape {found.shape} and "
-                    f"dtype {found.dtype}, expected {param.shape} and "
-                    f"{param.dtype}")
-            param[...] = found
-        return cls(layers, loss, optimizer)
-
-
-def named_params(layers):
-    """Every parameter array by the name it has in a saved file, e.g.
-    ``layer0.W`` for the weights of the first layer."""
-    return {f"layer{i}.{k}": p for i, layer in enumerate(layers)
-            for k, p in layer.params.items()}
-
-
-class Progress:
-    """A one-line progress bar on a terminal; one line per epoch elsewhere
-    (a notebook, a log file), so stored outputs stay short."""
-
-    def __init__(self, epochs, batches, stream=None):
-        self.stream = stream or sys.stdout
-        self.epochs, self.batches = epochs, batches
-        self.interactive = getattr(self.stream, "isatty", lambda: False)()
-        self.width = len(str(epochs))
-        self.started = time.perf_counter()
-
-    def label(self, epoch):
-        return f"epoch {epoch:>{self.width}}/{self.epochs}"
-
-    def batch(self, epoch, b, loss):
-        if self.interactive:
-            filled = 30 * b // self.batches
-            bar = "=" * filled + "." * (30 - filled)
-            self.stream.write(
-                f"\r{self.label(epoch)} [{bar}] loss {loss:.4f}")
-            self.stream.flush()
-
-    def epoch_end(self, epoch, scores):
-        text = " - ".join(f"{k} {v:.4f}" for k, v in scores.items())
-        if self.interactive:
-            seconds = time.perf_counter() - self.started
-            self.stream.write(
-                f"\r{self.label(epoch)} - {text} - {seconds:.1f} s\n")
-            self.started = time.perf_counter()
-        else:
-            self.stream.write(f"{self.label(epoch)} - {text}\n")
-        self.stream.flush()
+        """Rebuild a network written by :meth:`save`; it can go on
+        training where the saved one stopped."""
+        return saving.load(path, cls)

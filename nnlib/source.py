@@ -1,4 +1,5 @@
-"""Show the library's own source in a chapter: the two never drift apart."""
+"""Show the library's own source in a chapter: the two never drift apart
+(used by every chapter from chapter 1 on)."""
 import inspect
 import textwrap
 

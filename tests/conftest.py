@@ -1,3 +1,4 @@
+import os
 import pathlib
 
 import numpy as np
@@ -26,3 +27,16 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture
 def rng():
     return np.random.default_rng(0)
+
+
+# Keras and scikit-learn are optional (nnlib[data]): tests that need them
+# ask for one of these fixtures and are skipped, saying why, without it.
+@pytest.fixture
+def keras():
+    os.environ.setdefault("KERAS_BACKEND", "jax")
+    return pytest.importorskip("keras", reason="needs Keras: pip install 'nnlib[data]'")
+
+
+@pytest.fixture
+def sklearn():
+    return pytest.importorskip("sklearn", reason="needs scikit-learn: pip install 'nnlib[data]'")

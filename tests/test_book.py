@@ -4,34 +4,17 @@ nbval re-executes each chapter and compares outputs, but it passes a
 notebook stored without outputs silently; these tests close that gap.
 """
 import ast
-import json
 import os
-import pathlib
 import re
 import sys
 
 import pytest
 import yaml
-
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
-
-
-def load(path):
-    return json.loads(path.read_text(encoding="utf-8"))
+from notebooks import CHAPTERS, ROOT, load, printed, tags
 
 
 def code_cells(nb):
     return [c for c in nb["cells"] if c["cell_type"] == "code" and "".join(c["source"]).strip()]
-
-
-def tags(cell):
-    return cell.get("metadata", {}).get("tags", [])
-
-
-def printed(cell):
-    """Everything a code cell printed (its stream outputs), as one string."""
-    return "".join("".join(o["text"]) for o in cell["outputs"] if o["output_type"] == "stream")
 
 
 def toc_files():
@@ -48,17 +31,20 @@ def test_every_chapter_is_in_the_table_of_contents_and_every_entry_exists():
     on_disk = {f"chapters/{p.stem}" for p in CHAPTERS}
     assert on_disk <= listed, f"chapters missing from _toc.yml: {sorted(on_disk - listed)}"
     for entry in listed:
-        assert any((ROOT / f"{entry}{ext}").exists() for ext in (".ipynb", ".md")), f"_toc.yml lists {entry}, which does not exist"
+        exists = any((ROOT / f"{entry}{ext}").exists() for ext in (".ipynb", ".md"))
+        assert exists, f"_toc.yml lists {entry}, which does not exist"
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
 def test_chapter_is_stored_from_one_clean_run(path):
     cells = code_cells(load(path))
-    assert [c["execution_count"] for c in cells] == list(range(1, len(cells) + 1)), "re-run it top to bottom: make execute NB=..."
+    counts = [c["execution_count"] for c in cells]
+    assert counts == list(range(1, len(cells) + 1)), "re-run it top to bottom: make execute NB=..."
     assert sum(bool(c["outputs"]) for c in cells) >= len(cells) // 2, "stored without outputs"
     for c in cells:
         for out in c["outputs"]:
-            assert out["output_type"] != "error" or "raises-exception" in tags(c), f"error output in {''.join(c['source'])[:60]!r}"
+            source = "".join(c["source"])[:60]
+            assert out["output_type"] != "error" or "raises-exception" in tags(c), f"error output in {source!r}"
             assert "Traceback" not in "".join(out.get("text", "")), "a traceback is stored in a stream output"
 
 
@@ -175,7 +161,8 @@ def test_exercises_have_stubs_checkers_and_hidden_solutions(path):
             assert "solution" in tags(c), "solution markers must be tagged solution"
     assert sum(t.count("{solution-start}") for t in text) == sum(t.count("{solution-end}") for t in text)
     stubs = [c for c in code_cells(nb) if "exercise" in tags(c) and "NotImplementedError" in "".join(c["source"])]
-    checkers = [c for c in code_cells(nb) if "exercise" in tags(c) and re.search(r"\bcheck_\w+\(", "".join(c["source"]))]
+    checkers = [c for c in code_cells(nb)
+                if "exercise" in tags(c) and re.search(r"\bcheck_\w+\(", "".join(c["source"]))]
     assert stubs and checkers, "code exercises need a stub and a checker cell tagged exercise"
     for c in checkers:
         shown = printed(c)
@@ -238,12 +225,13 @@ def test_code_and_printed_lines_fit_the_page(path):
         for line in "".join(cell["source"]).splitlines() + printed(cell).splitlines():
             if len(line) > width:
                 long.append(f"cell {number}: {line!r}")
-    assert not long, f"lines wider than the page's code column:\n" + "\n".join(long)
+    assert not long, "lines wider than the page's code column:\n" + "\n".join(long)
 
 
 def test_library_listings_fit_the_page():
-    """The chapters show nnlib's modules with show_source, so their lines fit."""
-    long = [f"{path.name}:{number}" for path in sorted((ROOT / "nnlib").glob("*.py"))
+    """The chapters show nnlib's modules with show_source, so their lines fit;
+    the checkers' modules keep the same width."""
+    long = [f"{path.name}:{number}" for path in sorted((ROOT / "nnlib").rglob("*.py"))
             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
             if len(line) > PAGE_WIDTH]
     assert not long, f"lines longer than {PAGE_WIDTH} characters: {long}"

@@ -1,7 +1,6 @@
 """The chapter "Solving MNIST": each checker accepts the reference solution
 and rejects typical wrong answers, naming the failing case."""
 import numpy as np
-import pytest
 
 from nnlib import SGD, CategoricalCrossEntropy, Dense, Network, ReLU, Softmax
 from nnlib.checks import check_accuracy_fn, check_confusion_matrix, check_mnist_model

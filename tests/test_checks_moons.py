@@ -1,5 +1,6 @@
 """The moons-chapter checkers accept the reference solutions and reject typical mistakes."""
 import numpy as np
+import pytest
 
 from nnlib import BinaryCrossEntropy, Dense, Network, SGD, Sigmoid, Tanh, data
 from nnlib.checks import check_moons_model, check_sigmoid_accuracy, check_split
@@ -104,6 +105,7 @@ def moons_net(n_h, seed=0):
     return Network([Dense(2, n_h, rng=rng), Tanh(), Dense(n_h, 1, rng=rng), Sigmoid()], BinaryCrossEntropy(), SGD(1.2))
 
 
+@pytest.mark.usefixtures("sklearn")
 def test_moons_model_accepts_a_trained_network(capsys):
     x, y = data.moons(200, noise=0.2, seed=0)
     net = moons_net(5)
@@ -113,11 +115,13 @@ def test_moons_model_accepts_a_trained_network(capsys):
     assert "✓" in out and "held-out accuracy" in out
 
 
+@pytest.mark.usefixtures("sklearn")
 def test_moons_model_rejects_an_untrained_network(capsys):
     assert check_moons_model(moons_net(5)) is False
     assert "accuracy on 1000 fresh points" in capsys.readouterr().out
 
 
+@pytest.mark.usefixtures("sklearn")
 def test_moons_model_rejects_a_linear_model(capsys):
     x, y = data.moons(200, noise=0.2, seed=0)
     rng = np.random.default_rng(0)
@@ -128,6 +132,7 @@ def test_moons_model_rejects_a_linear_model(capsys):
     assert "accuracy on 1000 fresh points" in out and "should be at least 90%" in out
 
 
+@pytest.mark.usefixtures("sklearn")
 def test_moons_model_rejects_a_network_without_sigmoid(capsys):
     rng = np.random.default_rng(0)
     net = Network([Dense(2, 4, rng=rng), Tanh(), Dense(4, 1, rng=rng)], BinaryCrossEntropy(), SGD(1.0))
@@ -136,6 +141,7 @@ def test_moons_model_rejects_a_network_without_sigmoid(capsys):
     assert "end the network with a Sigmoid" in capsys.readouterr().out
 
 
+@pytest.mark.usefixtures("sklearn")
 def test_moons_model_accepts_a_training_function(capsys):
     def train(x, y):
         net = moons_net(5)
@@ -146,6 +152,7 @@ def test_moons_model_accepts_a_training_function(capsys):
     assert "held-out accuracy" in capsys.readouterr().out
 
 
+@pytest.mark.usefixtures("sklearn")
 def test_moons_model_reports_a_stub(capsys):
     def stub(x, y):
         raise NotImplementedError("Exercise 8.3")

@@ -57,12 +57,18 @@ def test_shapes_accepts_lists_instead_of_tuples(capsys):
 
 
 def test_shapes_rejects_the_column_vector_convention(capsys):
-    ok, out = verdict_of(check_shapes, lambda n, s: [((a, n), (b, a), (b, 1), (b, n)) for a, b in zip(s[:-1], s[1:])], capsys)
+    def transposed(n, s):
+        return [((a, n), (b, a), (b, 1), (b, n)) for a, b in zip(s[:-1], s[1:])]
+
+    ok, out = verdict_of(check_shapes, transposed, capsys)
     assert ok is False and "batch 4, sizes [2, 4, 1]" in out and "input shape should be (4, 2), got (2, 4)" in out
 
 
 def test_shapes_rejects_a_column_bias(capsys):
-    ok, out = verdict_of(check_shapes, lambda n, s: [((n, a), (a, b), (b, 1), (n, b)) for a, b in zip(s[:-1], s[1:])], capsys)
+    def column_bias(n, s):
+        return [((n, a), (a, b), (b, 1), (n, b)) for a, b in zip(s[:-1], s[1:])]
+
+    ok, out = verdict_of(check_shapes, column_bias, capsys)
     assert ok is False and "b shape should be (4,), got (4, 1)" in out
 
 
@@ -83,7 +89,10 @@ def test_composite_accepts_the_solution(capsys):
 
 
 def test_composite_rejects_a_forgotten_inner_factor(capsys):
-    ok, out = verdict_of(check_composite_derivative, lambda x: 2 * np.tanh(2 * x - 1) * (1 - np.tanh(2 * x - 1) ** 2), capsys)
+    def derivative(x):
+        return 2 * np.tanh(2 * x - 1) * (1 - np.tanh(2 * x - 1) ** 2)
+
+    ok, out = verdict_of(check_composite_derivative, derivative, capsys)
     assert ok is False and "x = 0" in out and "expected" in out
 
 

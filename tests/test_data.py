@@ -15,15 +15,20 @@ def test_one_hot():
         one_hot(np.array([0.5]), 3)
 
 
-def test_xor_and_moons():
+def test_xor():
     x, y = xor()
     assert x.shape == (4, 2) and y.shape == (4, 1) and y.ravel().tolist() == [0, 1, 1, 0]
+
+
+@pytest.mark.usefixtures("sklearn")
+def test_moons():
     x, y = moons()
     assert x.shape == (200, 2) and y.shape == (200, 1) and set(np.unique(y)) == {0.0, 1.0}
     np.testing.assert_array_equal(moons()[0], x)
     assert not np.array_equal(moons(seed=1)[0], x)
 
 
+@pytest.mark.usefixtures("keras")
 def test_mnist_is_the_real_data_set():
     (x_train, y_train), (x_test, y_test) = load_mnist()
     assert x_train.shape == (60000, 784) and x_test.shape == (10000, 784)
@@ -34,6 +39,7 @@ def test_mnist_is_the_real_data_set():
     assert np.bincount(np.argmax(y_test, axis=1)).tolist() == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
 
 
+@pytest.mark.usefixtures("keras")
 def test_mnist_options():
     (x, y), (xt, yt) = load_mnist(flatten=False, one_hot=False, limit_train=100, limit_test=20, dtype=np.float64)
     assert x.shape == (100, 28, 28) and y.shape == (100,) and xt.shape == (20, 28, 28) and x.dtype == np.float64
@@ -41,10 +47,9 @@ def test_mnist_options():
         load_mnist(limit_train=0)
 
 
-def test_mnist_offline_without_the_file_says_where_to_put_it(tmp_path, monkeypatch):
+def test_mnist_offline_without_the_file_says_where_to_put_it(tmp_path, monkeypatch, keras):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
     # Make any download attempt fail at once, as it does offline.
-    import keras
     monkeypatch.setattr(keras.utils, "get_file", lambda *a, **k: (_ for _ in ()).throw(Exception("URL fetch failure")))
     import keras.src.datasets.mnist as keras_mnist
     monkeypatch.setattr(keras_mnist, "get_file", lambda *a, **k: (_ for _ in ()).throw(Exception("URL fetch failure")))

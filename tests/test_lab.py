@@ -20,8 +20,8 @@ import time
 import urllib.request
 
 import pytest
+from notebooks import ROOT
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
 CHAPTER = ROOT / "chapters" / "06_mnist.ipynb"
 SHOTS = ROOT / "artifacts" / "screenshots"
 CHROMIUM_FLAGS = [

@@ -142,3 +142,43 @@ def test_dense_names_the_shape_it_expected():
 def test_activation_needs_functions():
     with pytest.raises(TypeError, match="two functions"):
         Activation(np.tanh, 3)
+
+
+def test_sigmoid_prime_is_accurate_in_the_tails():
+    from nnlib.activations import sigmoid_prime
+    x = np.array([0.0, 30.0, 40.0, -40.0, 700.0])
+    exact = np.exp(-np.abs(x)) / (1 + np.exp(-np.abs(x))) ** 2
+    np.testing.assert_allclose(sigmoid_prime(x), exact, rtol=1e-12)
+    assert sigmoid_prime(np.array(30.0)) == pytest.approx(9.3576e-14, rel=1e-4)
+    assert sigmoid_prime(np.array(40.0)) > 0
+
+
+@pytest.mark.parametrize("cls, f", [(Tanh, np.tanh), (Sigmoid, lambda x: 1 / (1 + np.exp(-x)))])
+def test_tanh_and_sigmoid_keep_their_output_and_leave_the_input_alone(cls, f):
+    x = np.random.default_rng(0).normal(size=(3, 4))
+    given = x.copy()
+    layer = cls()
+    y = layer.forward(given)
+    assert layer.y is y and not hasattr(layer, "x")
+    given[...] = 0.0  # a caller that reuses its input array
+    g = np.ones_like(x)
+    h = 1e-6
+    np.testing.assert_allclose(layer.backward(g), (f(x + h) - f(x - h)) / (2 * h), rtol=1e-6)
+
+
+def test_nnlibs_own_tanh_passes_the_cached_tanh_exercise(capsys):
+    from nnlib.checks import check_cached_tanh
+    assert check_cached_tanh(Tanh)
+    assert "✓" in capsys.readouterr().out
+
+
+def test_repr_never_raises():
+    assert repr(Activation(np.tanh, np.cos)) == "Activation(...)"
+    assert repr(Dense(2, 3)) == "Dense(n_in=2, n_out=3, dtype='float64')"
+
+
+def test_dense_declares_its_parameter_shapes_before_it_is_built():
+    assert Dense.param_shapes(n_in=3, n_out=2, dtype="float32") == {"W": (3, 2), "b": (2,)}
+    assert Tanh.param_shapes() == {}
+    with pytest.raises(ValueError, match="n_in must be a positive whole number"):
+        Dense.param_shapes(n_in=0, n_out=2)

@@ -55,7 +55,8 @@ def test_predictions_of_exactly_zero_and_one_are_finite(loss):
     assert loss(p, y) > 1.0  # a confident wrong answer costs a lot
 
 
-@pytest.mark.parametrize("activation, loss, width", [(Softmax, CategoricalCrossEntropy, 4), (Sigmoid, BinaryCrossEntropy, 1)])
+@pytest.mark.parametrize("activation, loss, width",
+                         [(Softmax, CategoricalCrossEntropy, 4), (Sigmoid, BinaryCrossEntropy, 1)])
 def test_fused_gradient_equals_the_chained_one(activation, loss, width, rng):
     scores = rng.standard_normal((6, width))
     layer, loss = activation(), loss()
@@ -88,3 +89,17 @@ def test_fused_gradient_stays_exact_where_the_chained_one_breaks():
 def test_mismatched_shapes_are_named():
     with pytest.raises(ValueError, match=r"same shape, got \(2, 3\) and \(2, 2\)"):
         MSE()(np.zeros((2, 3)), np.zeros((2, 2)))
+
+
+def test_the_loss_contract_names_what_is_missing():
+    from nnlib import Loss
+
+    class Halfway(Loss):
+        pass
+
+    y = np.ones((2, 1))
+    with pytest.raises(NotImplementedError, match=r"Halfway must define value\(y_pred, y_true\)"):
+        Halfway()(y, y)
+    with pytest.raises(NotImplementedError, match=r"Halfway must define grad\(y_pred, y_true\)"):
+        Halfway().gradient(y, y)
+    assert repr(Halfway()) == "Halfway()"

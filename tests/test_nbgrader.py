@@ -19,8 +19,8 @@ import subprocess
 import sys
 
 import pytest
+from notebooks import CHAPTERS as BOOK, ROOT, load
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
 CHAPTERS = ["03_dense_layer", "04_activation_layer"]
 STUDENTS = ["solutions", "untouched", "wrong", "tampered"]
 
@@ -102,7 +102,7 @@ def nbgrader(*args, cwd):
 
 
 def cells(path):
-    return json.loads(path.read_text(encoding="utf-8"))["cells"]
+    return load(path)["cells"]
 
 
 def grading(cell):
@@ -210,10 +210,9 @@ def test_written_answers_wait_for_a_teacher(course):
 def test_every_exercise_of_the_book_becomes_graded(tmp_path):
     """Every chapter exports: one locked test cell per exercise, worth the
     points of the teachers' map, and one answer cell holding its solution."""
-    chapters = sorted((ROOT / "chapters").glob("*.ipynb"))
     subprocess.run([sys.executable, str(ROOT / "classroom" / "nbgrader_course.py"), "--out", str(tmp_path),
-                    *map(str, chapters)], check=True, capture_output=True)
-    for path in chapters:
+                    *map(str, BOOK)], check=True, capture_output=True)
+    for path in BOOK:
         statements = [c for c in cells(path) if "".join(c["source"]).startswith(":::{exercise}")]
         exported = cells(tmp_path / "source" / path.stem / path.name)
         tests = [c for c in exported if grading(c).get("grade") and c["cell_type"] == "code"]

@@ -1,13 +1,12 @@
 """Network: training, evaluation, bad input, divergence, saving and loading."""
 import json
 import os
-import sys
 
 import numpy as np
 import pytest
 
-from nnlib import (MSE, SGD, Adam, BinaryCrossEntropy, CategoricalCrossEntropy, Dense, Network, ReLU, Sigmoid,
-                   Softmax, Tanh, TrainingDiverged, accuracy)
+from nnlib import (MSE, SGD, Adam, BinaryCrossEntropy, CategoricalCrossEntropy, Dense, Layer, Loss, Network, Optimizer,
+                   ReLU, Sigmoid, Softmax, Tanh, TrainingDiverged, accuracy)
 from nnlib.data import one_hot, xor
 
 
@@ -126,7 +125,8 @@ def test_labels_must_be_one_hot_for_categorical_cross_entropy(rng):
     ({"epochs": 0, "batch_size": 2}, ValueError, "epochs must be a positive whole number, got 0"),
     ({"epochs": 1, "batch_size": -4}, ValueError, "batch_size must be a positive whole number, got -4"),
     ({"epochs": 1.5, "batch_size": 2}, TypeError, "epochs"),
-    ({"epochs": 1, "batch_size": 2, "learning_rate": 0}, ValueError, "learning_rate must be a positive finite number, got 0"),
+    ({"epochs": 1, "batch_size": 2, "learning_rate": 0}, ValueError,
+     "learning_rate must be a positive finite number, got 0"),
     ({"epochs": 1, "batch_size": 2, "learning_rate": -1e-3}, ValueError, "learning_rate"),
     ({"epochs": 1, "batch_size": 2, "verbose": 3}, ValueError, "verbose"),
     ({"epochs": 1, "batch_size": 2, "validation_data": np.ones((2, 2))}, TypeError, "validation_data"),
@@ -269,4 +269,136 @@ def test_no_pickle_anywhere_in_the_library():
         for name in files:
             if name.endswith(".py"):
                 text = open(os.path.join(root, name)).read()
-                assert "import pickle" not in text and "import dill" not in text and "allow_pickle=True" not in text, name
+                for unsafe in ("import pickle", "import dill", "allow_pickle=True"):
+                    assert unsafe not in text, name
+
+
+# -- the contracts: a learner's own layer, loss and optimizer ----------------------------------------------------
+class MyDense(Layer):
+    """A dense layer as a learner writes it: no n_in attribute, no parameter_gradients."""
+
+    def __init__(self, n_in, n_out, seed):
+        super().__init__()
+        rng = np.random.default_rng(seed)
+        self.params = {"W": rng.uniform(-1, 1, (n_in, n_out)), "b": np.zeros(n_out)}
+        self.grads = {k: np.zeros_like(p) for k, p in self.params.items()}
+
+    def forward(self, x):
+        self.x = x
+        return x @ self.params["W"] + self.params["b"]
+
+    def backward(self, grad_output):
+        self.grads["W"][...] = self.x.T @ grad_output
+        self.grads["b"][...] = grad_output.sum(axis=0)
+        return grad_output @ self.params["W"].T
+
+
+class MyTanh(Layer):
+    def forward(self, x):
+        self.y = np.tanh(x)
+        return self.y
+
+    def backward(self, grad_output):
+        return grad_output * (1 - self.y**2)
+
+
+class MySquaredError(Loss):
+    def value(self, y_pred, y_true):
+        return np.mean((y_pred - y_true) ** 2)
+
+    def grad(self, y_pred, y_true):
+        return 2 * (y_pred - y_true) / y_pred.size
+
+
+class MyGradientDescent(Optimizer):
+    def update(self, param, grad, key):
+        param -= self.learning_rate * grad
+
+
+def test_a_learners_own_layer_loss_and_optimizer_train_a_network():
+    x, y = xor()
+    net = Network([MyDense(2, 8, seed=0), MyTanh(), MyDense(8, 1, seed=1)], MySquaredError(),
+                  MyGradientDescent(0.2))
+    assert (net.n_in, net.n_out, net.fuse) == (None, None, False)
+    history = net.fit(x, y, epochs=500, batch_size=4, shuffle=False, verbose=0)
+    assert history["loss"][-1] < 0.01 < history["loss"][0]
+    assert "MyDense(...)" not in net.summary() and "MyGradientDescent(learning_rate=0.2)" in repr(net)
+
+
+def test_a_learners_layer_that_declares_its_width_gets_nnlibs_input_check():
+    layer = MyDense(2, 1, seed=0)
+    layer.n_in, layer.n_out = 2, 1
+    net = Network([layer], MySquaredError(), MyGradientDescent(0.1))
+    with pytest.raises(ValueError, match=r"x must have 2 features per row, got shape \(4, 3\)"):
+        net.fit(np.ones((4, 3)), np.ones((4, 1)), epochs=1, batch_size=4, verbose=0)
+
+
+def test_the_fusion_is_a_visible_flag_that_can_be_turned_off(rng):
+    x = rng.standard_normal((6, 3))
+    y = one_hot(np.arange(6) % 4, 4)
+    calls = []
+
+    class CountingSoftmax(Softmax):
+        def backward(self, grad_output):
+            calls.append(1)
+            return super().backward(grad_output)
+
+    fused = Network([Dense(3, 4, rng=0), Softmax()], CategoricalCrossEntropy())
+    apart = Network([Dense(3, 4, rng=0), Softmax()], CategoricalCrossEntropy(), fuse=False)
+    counted = Network([Dense(3, 4, rng=0), CountingSoftmax()], CategoricalCrossEntropy())
+    assert fused.fuse and not apart.fuse and not counted.fuse
+    for net in (fused, apart, counted):
+        net.backward(net.forward(x), y)
+    assert len(calls) == 1
+    np.testing.assert_allclose(apart.layers[0].grads["W"], fused.layers[0].grads["W"], rtol=1e-10)
+    np.testing.assert_allclose(counted.layers[0].grads["W"], fused.layers[0].grads["W"], rtol=1e-10)
+
+
+# -- resuming: a saved network trains on exactly as the unsaved one ----------------------------------------------
+@pytest.mark.parametrize("optimizer", [lambda: SGD(0.1, momentum=0.9), lambda: Adam(0.01)],
+                         ids=["sgd-momentum", "adam"])
+def test_a_loaded_network_resumes_training_exactly(tmp_path, optimizer):
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((60, 3))
+    y = one_hot((x[:, 0] > 0).astype(int) + 2 * (x[:, 1] > 0), 4)
+    net = classifier(np.random.default_rng(4))
+    net.optimizer = optimizer()
+    net.fit(x, y, epochs=2, batch_size=16, seed=1, verbose=0)
+    net.save(tmp_path / "k.npz")
+    loaded = Network.load(tmp_path / "k.npz")
+    assert loaded.optimizer.t == net.optimizer.t == 8
+    slots = 1 if isinstance(net.optimizer, SGD) else 2  # velocity; m and v
+    assert {len(s) for s in loaded.optimizer.state.values()} == {slots}
+    assert loaded.optimizer.state.keys() == net.optimizer.state.keys() == {
+        f"layer{i}.{k}" for i in (0, 2) for k in "Wb"}
+    for model in (net, loaded):
+        model.fit(x, y, epochs=1, batch_size=16, seed=2, verbose=0)
+    for a, b in zip(net.layers, loaded.layers):
+        for k in a.params:
+            np.testing.assert_array_equal(a.params[k], b.params[k])
+
+
+def test_a_file_declaring_more_than_it_holds_is_refused_before_allocating(tmp_path):
+    path = tmp_path / "huge.npz"
+    xor_network().save(path)
+    with np.load(path) as data:
+        arrays = {k: data[k] for k in data.files}
+    arch = json.loads(str(arrays["architecture.json"]))
+    arch["layers"] = [{"type": "Dense", "n_in": 200_000, "n_out": 200_000, "dtype": "float64"}]
+    small = {"architecture.json": np.array(json.dumps(arch)), "layer0.W": np.ones((2, 4)),
+             "layer0.b": np.ones(4)}
+    np.savez(path, **small)
+    assert path.stat().st_size < 2048
+    with pytest.raises(ValueError, match=r"layer0.W has shape \(2, 4\), the description declares \(200000, 200000\)"):
+        Network.load(path)
+
+
+def test_an_array_header_promising_more_bytes_than_stored_is_refused(tmp_path):
+    path = tmp_path / "model.npz"
+    Network([Dense(40, 40, rng=0)], MSE()).save(path)  # W is larger than a zip read
+    data = path.read_bytes()
+    header = b"'shape': (40, 40)"
+    assert data.count(header) == 1
+    path.write_bytes(data.replace(header, b"'shape': (99, 99)"))
+    with pytest.raises(ValueError, match=r"entry layer0.W declares shape \(99, 99\) but holds 12928 bytes"):
+        Network.load(path)

@@ -85,5 +85,27 @@ def test_adam_on_float32_stays_float32_in_place_and_close_to_float64():
         opt64.step([wide])
         opt32.step([narrow])
     assert narrow.params["W"] is w32 and w32.dtype == np.float32
-    assert all(s.dtype == np.float32 for s in opt32.state[(id(narrow), "W")])
+    assert all(s.dtype == np.float32 for s in opt32.state["layer0.W"])
     np.testing.assert_allclose(w32, wide.params["W"], rtol=1e-5, atol=1e-6)
+
+
+def test_the_optimizer_contract_names_what_is_missing():
+    from nnlib import Optimizer
+
+    class Halfway(Optimizer):
+        pass
+
+    opt = Halfway(0.1)
+    assert repr(opt) == "Halfway(learning_rate=0.1)"
+    with pytest.raises(NotImplementedError, match=r"Halfway must define update\(param, grad, key\)"):
+        opt.step([layer_with_gradient()])
+
+
+def test_repr_of_an_optimizer_never_raises():
+    from nnlib import Optimizer
+
+    class Broken(Optimizer):
+        def config(self):
+            raise AttributeError("no config here")
+
+    assert repr(Broken(0.1)) == "Broken(...)"

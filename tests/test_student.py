@@ -1,19 +1,10 @@
 """The student edition: `make student` removes solutions, clears exercise outputs, keeps the rest."""
-import json
-import os
-import pathlib
 import subprocess
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
-
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
-
-
-def tags(cell):
-    return cell.get("metadata", {}).get("tags", [])
+from notebooks import CHAPTERS, ROOT, load, tags
 
 
 @pytest.fixture(scope="module")
@@ -26,8 +17,8 @@ def student(tmp_path_factory):
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
 def test_student_edition_holds_no_solution_and_everything_else(path, student):
-    full = json.loads(path.read_text(encoding="utf-8"))["cells"]
-    edition = json.loads((student / path.name).read_text(encoding="utf-8"))["cells"]
+    full = load(path)["cells"]
+    edition = load(student / path.name)["cells"]
     kept = [c for c in full if "solution" not in tags(c)]
     solutions = ["".join(c["source"]) for c in full if "solution" in tags(c) and c["cell_type"] == "code"]
     assert solutions, "the chapter has no solution code to remove"
@@ -50,8 +41,8 @@ def test_student_edition_runs_unchanged_up_to_the_first_exercise(path, student):
     """Before the first exercise the edition is the full chapter, cell for cell, which
     nbval executes; so it runs there too. The first exercise stub must come after a
     real chapter, not replace it."""
-    full = [c for c in json.loads(path.read_text(encoding="utf-8"))["cells"]]
-    edition = json.loads((student / path.name).read_text(encoding="utf-8"))["cells"]
+    full = load(path)["cells"]
+    edition = load(student / path.name)["cells"]
     first = next(i for i, c in enumerate(edition) if "exercise" in tags(c))
     assert first >= 5
     assert [c["source"] for c in edition[:first]] == [c["source"] for c in full[:first]]
@@ -70,7 +61,8 @@ def test_a_whole_student_notebook_runs_and_its_checkers_say_not_written_yet(stud
 
 def test_an_unchanged_stub_raises_a_friendly_error(student):
     nb = nbformat.read(student / "04_activation_layer.ipynb", as_version=4)
-    stub = next(c for c in nb.cells if c.cell_type == "code" and "exercise" in tags(c) and "NotImplementedError" in c.source)
+    stub = next(c for c in nb.cells
+                if c.cell_type == "code" and "exercise" in tags(c) and "NotImplementedError" in c.source)
     namespace = {}
     exec(compile(stub.source, "stub", "exec"), namespace)
     function = next(v for k, v in namespace.items() if callable(v) and not k.startswith("_"))

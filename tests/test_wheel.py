@@ -13,8 +13,8 @@ import sys
 import zipfile
 
 import pytest
+from notebooks import ROOT
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
 # A chapter that runs on NumPy and matplotlib alone and calls many checkers.
 CHAPTER = ROOT / "chapters" / "04_activation_layer.ipynb"
 # What a learner's kernel needs besides nnlib to run that chapter under nbval.

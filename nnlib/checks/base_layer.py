@@ -1,7 +1,16 @@
-"""Checkers for the exercises of the chapter "The base layer"."""
+"""Checkers for the exercises of chapter 2, the base layer."""
+
 import numpy as np
 
-from .verdict import CaseFailed, call, describe, expect_array, expect_gradients, make_layer, verdict
+from .verdict import (
+    CaseFailed,
+    call,
+    describe,
+    expect_array,
+    expect_gradients,
+    make_layer,
+    verdict,
+)
 
 __all__ = ["check_scale_layer", "check_square_layer", "check_affine_layer"]
 
@@ -14,19 +23,31 @@ def _no_params(cls, *args):
     def run():
         layer, what = make_layer(cls, *args)
         if layer.params or layer.grads:
-            raise CaseFailed(f"{what} has no parameters to learn, so params and grads should stay empty, "
-                             f"got params {sorted(layer.params)} and grads {sorted(layer.grads)}")
+            raise CaseFailed(
+                f"{what} has no parameters to learn, so params and grads "
+                "should stay empty, "
+                f"got params {sorted(layer.params)} and grads "
+                f"{sorted(layer.grads)}"
+            )
+
     return run
 
 
 def _forward_backward(cls, args, x, y, g, dx):
     """forward(x) must give y; backward(g) must give dx."""
+
     def run():
         layer, what = make_layer(cls, *args)
         got = call(layer.forward, x.copy(), what=f"{what}.forward")
         expect_array(got, y, f"{what}.forward", given=x)
         got = call(layer.backward, g.copy(), what=f"{what}.backward")
-        expect_array(got, dx, f"{what}.backward(g) after forward(x), with x {describe(x)} and g {describe(g)}")
+        expect_array(
+            got,
+            dx,
+            f"{what}.backward(g) after forward(x), with x {describe(x)} and "
+            f"g {describe(g)}",
+        )
+
     return run
 
 
@@ -34,60 +55,116 @@ def _gradcheck(cls, args, x):
     def run():
         layer, what = make_layer(cls, *args)
         expect_gradients(layer, x, what)
+
     return run
 
 
 def check_scale_layer(Scale):
-    """``Scale(c)``: y = c·x, no parameters; backward returns c · grad_output."""
+    """``Scale(c)``: y = c·x, no parameters; backward returns c ·
+    grad_output."""
     cases = [("no parameters", _no_params(Scale, 2.0))]
     for c in (2.0, -0.5, 0.0):
         x = _batch((3, 4), seed=1)
         g = _batch((3, 4), seed=2)
-        cases.append((f"Scale({c}) on a (3, 4) batch", _forward_backward(Scale, (c,), x, c * x, g, c * g)))
+        cases.append(
+            (
+                f"Scale({c}) on a (3, 4) batch",
+                _forward_backward(Scale, (c,), x, c * x, g, c * g),
+            )
+        )
     x = _batch((1, 1), seed=3)
-    cases.append(("Scale(3.0) on one number, shape (1, 1)", _forward_backward(Scale, (3.0,), x, 3 * x, np.ones((1, 1)), 3 * np.ones((1, 1)))))
-    cases.append(("gradient check of Scale(1.5)", _gradcheck(Scale, (1.5,), _batch((5, 3), seed=4))))
+    cases.append(
+        (
+            "Scale(3.0) on one number, shape (1, 1)",
+            _forward_backward(
+                Scale, (3.0,), x, 3 * x, np.ones((1, 1)), 3 * np.ones((1, 1))
+            ),
+        )
+    )
+    cases.append(
+        (
+            "gradient check of Scale(1.5)",
+            _gradcheck(Scale, (1.5,), _batch((5, 3), seed=4)),
+        )
+    )
     return verdict("Scale", cases)
 
 
 def check_square_layer(Square):
-    """``Square()``: y = x², no parameters; backward returns 2x · grad_output."""
+    """``Square()``: y = x², no parameters; backward returns 2x ·
+    grad_output."""
     cases = [("no parameters", _no_params(Square))]
     x = np.array([[-2.0, -1.0, 0.0, 0.5, 3.0]])
-    cases.append(("a hand-checkable row", _forward_backward(Square, (), x, x**2, np.ones_like(x), 2 * x)))
+    cases.append(
+        (
+            "a hand-checkable row",
+            _forward_backward(Square, (), x, x**2, np.ones_like(x), 2 * x),
+        )
+    )
     x = _batch((4, 3), seed=5)
     g = _batch((4, 3), seed=6)
-    cases.append(("a (4, 3) batch with a random grad_output", _forward_backward(Square, (), x, x**2, g, 2 * x * g)))
-    cases.append(("gradient check on a (6, 2) batch", _gradcheck(Square, (), _batch((6, 2), seed=7))))
+    cases.append(
+        (
+            "a (4, 3) batch with a random grad_output",
+            _forward_backward(Square, (), x, x**2, g, 2 * x * g),
+        )
+    )
+    cases.append(
+        (
+            "gradient check on a (6, 2) batch",
+            _gradcheck(Square, (), _batch((6, 2), seed=7)),
+        )
+    )
     return verdict("Square", cases)
 
 
 def check_affine_layer(Affine):
-    """``Affine(n)``: y = x·a + c per feature, a = ones(n), c = zeros(n) to start;
-    backward fills grads["a"] = Σ_batch grad·x, grads["c"] = Σ_batch grad, returns grad·a."""
+    """``Affine(n)``: y = x·a + c per feature, a = ones(n), c = zeros(n) to
+    start;
+    backward fills grads["a"] = Σ_batch grad·x, grads["c"] = Σ_batch grad,
+    returns grad·a."""
     n = 3
 
     def structure():
         layer, what = make_layer(Affine, n)
         if not layer.params and not layer.grads:
-            # An untouched stub: let its NotImplementedError say so before the missing keys do.
+            # An untouched stub: let its NotImplementedError say so before
+            # the missing keys do.
             call(layer.forward, np.zeros((1, n)), what=f"{what}.forward")
         for d, name in ((layer.params, "params"), (layer.grads, "grads")):
             if sorted(d) != ["a", "c"]:
-                raise CaseFailed(f"{what}.{name} should have the keys 'a' and 'c', got {sorted(d)}")
+                raise CaseFailed(
+                    f"{what}.{name} should have the keys 'a' and 'c', got "
+                    f"{sorted(d)}"
+                )
             for k in ("a", "c"):
                 if np.shape(d[k]) != (n,):
-                    raise CaseFailed(f"{what}.{name}['{k}'] should have shape ({n},), got {np.shape(d[k])}")
-        expect_array(layer.params["a"], np.ones(n), f"{what}.params['a'] at the start")
-        expect_array(layer.params["c"], np.zeros(n), f"{what}.params['c'] at the start")
+                    raise CaseFailed(
+                        f"{what}.{name}['{k}'] should have shape ({n},), "
+                        f"got {np.shape(d[k])}"
+                    )
+        expect_array(
+            layer.params["a"], np.ones(n), f"{what}.params['a'] at the start"
+        )
+        expect_array(
+            layer.params["c"],
+            np.zeros(n),
+            f"{what}.params['c'] at the start",
+        )
 
     def start_values():
         layer, what = make_layer(Affine, n)
         x = _batch((2, n), seed=8)
-        expect_array(call(layer.forward, x.copy(), what=f"{what}.forward"), x, f"{what}.forward with a = 1, c = 0", given=x)
+        expect_array(
+            call(layer.forward, x.copy(), what=f"{what}.forward"),
+            x,
+            f"{what}.forward with a = 1, c = 0",
+            given=x,
+        )
 
     def uses_params(batch):
-        # An optimizer changes params in place; forward and backward must see the change.
+        # An optimizer changes params in place; forward and backward must
+        # see the change.
         def run():
             layer, what = make_layer(Affine, n)
             a = np.array([2.0, -1.0, 0.5])
@@ -97,18 +174,39 @@ def check_affine_layer(Affine):
             x = _batch((batch, n), seed=9)
             g = _batch((batch, n), seed=10)
             got = call(layer.forward, x.copy(), what=f"{what}.forward")
-            expect_array(got, x * a + c, f"{what}.forward with params a = {a.tolist()}, c = {c.tolist()} (set in place)", given=x)
+            expect_array(
+                got,
+                x * a + c,
+                f"{what}.forward with params a = {a.tolist()}, c = "
+                f"{c.tolist()} (set in place)",
+                given=x,
+            )
             got = call(layer.backward, g.copy(), what=f"{what}.backward")
-            expect_array(got, g * a, f"{what}.backward (the input gradient)", given=g)
-            expect_array(layer.grads.get("a"), (g * x).sum(axis=0), f"{what}.grads['a'] after backward on a batch of {batch}")
-            expect_array(layer.grads.get("c"), g.sum(axis=0), f"{what}.grads['c'] after backward on a batch of {batch}")
+            expect_array(
+                got, g * a, f"{what}.backward (the input gradient)", given=g
+            )
+            expect_array(
+                layer.grads.get("a"),
+                (g * x).sum(axis=0),
+                f"{what}.grads['a'] after backward on a batch of {batch}",
+            )
+            expect_array(
+                layer.grads.get("c"),
+                g.sum(axis=0),
+                f"{what}.grads['c'] after backward on a batch of {batch}",
+            )
+
         return run
 
     def gradcheck():
         layer, what = make_layer(Affine, n)
         layer.params["a"][...] = [1.5, -0.7, 0.3]
         layer.params["c"][...] = [0.2, 1.0, -0.4]
-        expect_gradients(layer, _batch((5, n), seed=11), f"{what} with a = [1.5, -0.7, 0.3]")
+        expect_gradients(
+            layer,
+            _batch((5, n), seed=11),
+            f"{what} with a = [1.5, -0.7, 0.3]",
+        )
 
     cases = [
         ("params and grads", structure),

@@ -1,44 +1,78 @@
-"""Checkers for the exercises of the chapter "The plan"."""
+"""Checkers for the exercises of chapter 1, the plan."""
+
 import numpy as np
 
 from .verdict import CaseFailed, call, describe, expect_array, verdict
 
-__all__ = ["check_count_params", "check_shapes", "check_composite_derivative"]
+__all__ = [
+    "check_count_params",
+    "check_shapes",
+    "check_composite_derivative",
+]
 
 
 def _count(sizes):
-    return sum((n_in + 1) * n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
+    return sum(
+        (n_in + 1) * n_out for n_in, n_out in zip(sizes[:-1], sizes[1:])
+    )
 
 
 def check_count_params(count_params):
-    """``count_params(sizes)``: the number of weights and biases of a chain of
+    """``count_params(sizes)``: the number of weights and biases of a chain
+    of
     Dense layers whose widths are ``sizes`` (input width first)."""
 
     def case(sizes):
         def run():
-            got = call(count_params, list(sizes), what=f"count_params({sizes})")
-            if isinstance(got, (bool, np.bool_)) or not isinstance(got, (int, np.integer)):
-                raise CaseFailed(f"count_params({sizes}) should return a whole number (int), got {got!r}")
+            got = call(
+                count_params, list(sizes), what=f"count_params({sizes})"
+            )
+            if isinstance(got, (bool, np.bool_)) or not isinstance(
+                got, (int, np.integer)
+            ):
+                raise CaseFailed(
+                    f"count_params({sizes}) should return a whole number "
+                    f"(int), got {got!r}"
+                )
             if got != _count(sizes):
-                raise CaseFailed(f"count_params({sizes}): expected {_count(sizes)}, got {got}")
+                raise CaseFailed(
+                    f"count_params({sizes}): expected {_count(sizes)}, got "
+                    f"{got}"
+                )
+
         return (f"sizes {sizes}", run)
 
-    sizes = [[2, 1], [2, 4, 1], [784, 40, 10], [3, 5, 5, 2], [784, 128, 64, 10], [7]]
+    sizes = [
+        [2, 1],
+        [2, 4, 1],
+        [784, 40, 10],
+        [3, 5, 5, 2],
+        [784, 128, 64, 10],
+        [7],
+    ]
     return verdict("count_params", [case(s) for s in sizes])
 
 
 def _shapes(batch, sizes):
-    return [((batch, n_in), (n_in, n_out), (n_out,), (batch, n_out)) for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+    return [
+        ((batch, n_in), (n_in, n_out), (n_out,), (batch, n_out))
+        for n_in, n_out in zip(sizes[:-1], sizes[1:])
+    ]
 
 
 def _as_shape_list(got):
-    """Tuples of ints all the way down, so [(2, 3)] and [[2, 3]] compare alike."""
+    """Tuples of ints all the way down, so [(2, 3)] and [[2, 3]] compare
+    alike."""
+
     def norm(item):
         if isinstance(item, (list, tuple)):
             return tuple(norm(i) for i in item)
-        if isinstance(item, (int, np.integer)) and not isinstance(item, (bool, np.bool_)):
+        if isinstance(item, (int, np.integer)) and not isinstance(
+            item, (bool, np.bool_)
+        ):
             return int(item)
         raise TypeError
+
     if not isinstance(got, (list, tuple)):
         raise TypeError
     return [norm(item) for item in got]
@@ -46,7 +80,8 @@ def _as_shape_list(got):
 
 def check_shapes(shapes):
     """``shapes(batch, sizes)``: for each Dense layer, the tuple
-    (input shape, W shape, b shape, output shape) in nnlib's batch-first form."""
+    (input shape, W shape, b shape, output shape) in nnlib's batch-first
+    form."""
 
     def case(batch, sizes):
         what = f"shapes({batch}, {sizes})"
@@ -57,19 +92,38 @@ def check_shapes(shapes):
             try:
                 got = _as_shape_list(got)
             except TypeError:
-                raise CaseFailed(f"{what} should return a list of tuples of shapes, got {got!r}") from None
+                raise CaseFailed(
+                    f"{what} should return a list of tuples of shapes, got "
+                    f"{got!r}"
+                ) from None
             if len(got) != len(expected):
-                raise CaseFailed(f"{what} should hold one entry per Dense layer ({len(expected)}), got {len(got)}: {got!r}")
+                raise CaseFailed(
+                    f"{what} should hold one entry per Dense layer "
+                    f"({len(expected)}), got {len(got)}: {got!r}"
+                )
             names = ("input", "W", "b", "output")
             for layer, (g, e) in enumerate(zip(got, expected), start=1):
                 if len(g) != 4:
-                    raise CaseFailed(f"{what}: entry {layer} should be (input shape, W shape, b shape, output shape), got {g!r}")
+                    raise CaseFailed(
+                        f"{what}: entry {layer} should be (input shape, W "
+                        f"shape, b shape, output shape), got {g!r}"
+                    )
                 for name, gs, es in zip(names, g, e):
                     if gs != es:
-                        raise CaseFailed(f"{what}: in Dense layer {layer} the {name} shape should be {es}, got {gs}")
+                        raise CaseFailed(
+                            f"{what}: in Dense layer {layer} the {name} "
+                            f"shape should be {es}, got {gs}"
+                        )
+
         return (f"batch {batch}, sizes {sizes}", run)
 
-    cases = [(4, [2, 4, 1]), (32, [784, 40, 10]), (1, [3, 3]), (128, [784, 128, 64, 10]), (5, [6])]
+    cases = [
+        (4, [2, 4, 1]),
+        (32, [784, 40, 10]),
+        (1, [3, 3]),
+        (128, [784, 128, 64, 10]),
+        (5, [6]),
+    ]
     return verdict("shapes", [case(b, s) for b, s in cases])
 
 
@@ -79,12 +133,21 @@ def _composite_prime(x):
 
 
 def check_composite_derivative(f_prime):
-    """``f_prime(x)``: the derivative of f(x) = tanh(2x − 1)², element-wise."""
+    """``f_prime(x)``: the derivative of f(x) = tanh(2x − 1)²,
+    element-wise."""
 
     def case(name, x):
         def run():
             got = call(f_prime, x.copy(), what=f"f_prime({describe(x)})")
-            expect_array(got, _composite_prime(x), "f_prime", given=x, rtol=1e-6, atol=1e-9)
+            expect_array(
+                got,
+                _composite_prime(x),
+                "f_prime",
+                given=x,
+                rtol=1e-6,
+                atol=1e-9,
+            )
+
         return (name, run)
 
     cases = [

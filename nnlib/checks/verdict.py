@@ -1,10 +1,11 @@
-"""The machinery behind every exercise checker.
+"""The machinery behind every exercise checker (chapters 1 to 11).
 
 A checker runs the learner's code on a list of cases, stops at the first
 that fails, and prints one short verdict naming that case: the input, what
 was expected and what arrived. It returns True or False, and it never shows
 the reference code.
 """
+
 import warnings
 
 import numpy as np
@@ -24,78 +25,120 @@ class NotWritten(Exception):
 
 
 def describe(value, limit=6):
-    """A short, readable form of a value for a verdict: shape and a few numbers."""
+    """A short, readable form of a value for a verdict: shape and a few
+    numbers."""
     if isinstance(value, np.ndarray):
         flat = value.ravel()
-        numbers = np.array2string(flat[:limit], precision=4, separator=", ", suppress_small=True)
+        numbers = np.array2string(
+            flat[:limit], precision=4, separator=", ", suppress_small=True
+        )
         more = ", ..." if flat.size > limit else ""
         return f"array of shape {value.shape} {numbers[:-1]}{more}]"
     return repr(value)
 
 
 def call(fn, *args, what):
-    """Call learner code; its exceptions and NumPy warnings become a failed case."""
+    """Call learner code; its exceptions and NumPy warnings become a failed
+    case."""
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
         try:
             return fn(*args)
         except NotImplementedError as e:
-            raise NotWritten(str(e) or f"{what} is not written yet") from None
+            raise NotWritten(
+                str(e) or f"{what} is not written yet"
+            ) from None
         except RuntimeWarning as w:
-            raise CaseFailed(f"{what} produced a NumPy warning ({w}): is it numerically stable?") from None
+            raise CaseFailed(
+                f"{what} produced a NumPy warning ({w}): is it numerically "
+                "stable?"
+            ) from None
         except Exception as e:
-            raise CaseFailed(f"{what} raised {type(e).__name__}: {e}") from None
+            raise CaseFailed(
+                f"{what} raised {type(e).__name__}: {e}"
+            ) from None
 
 
 def expect_array(got, expected, what, *, given=None, rtol=1e-5, atol=1e-8):
     """Insist that ``got`` is an array of ``expected``'s shape and values."""
     context = f" for input {describe(given)}" if given is not None else ""
     if not isinstance(got, (np.ndarray, np.generic, float, int)):
-        raise CaseFailed(f"{what} should return a NumPy array{context}, got {type(got).__name__}")
+        raise CaseFailed(
+            f"{what} should return a NumPy array{context}, got "
+            f"{type(got).__name__}"
+        )
     got = np.asarray(got)
     if got.shape != np.shape(expected):
-        raise CaseFailed(f"{what}{context} should have shape {np.shape(expected)}, got shape {got.shape}")
+        raise CaseFailed(
+            f"{what}{context} should have shape {np.shape(expected)}, got "
+            f"shape {got.shape}"
+        )
     if not np.isfinite(got).all():
-        raise CaseFailed(f"{what}{context} should be finite, got {describe(got)}")
+        raise CaseFailed(
+            f"{what}{context} should be finite, got {describe(got)}"
+        )
     if not np.allclose(got, expected, rtol=rtol, atol=atol):
-        raise CaseFailed(f"{what}{context}: expected {describe(np.asarray(expected))}, got {describe(got)}")
+        raise CaseFailed(
+            f"{what}{context}: expected {describe(np.asarray(expected))}, "
+            f"got {describe(got)}"
+        )
 
 
 def expect_gradients(layer, x, what, *, tolerance=1e-6):
-    """Insist that a layer's backward agrees with finite differences on ``x``."""
+    """Insist that a layer's backward agrees with finite differences on
+    ``x``."""
     try:
         error = check_gradients(layer, x)
     except NotImplementedError as e:
         raise NotWritten(str(e)) from None
     except Exception as e:
-        raise CaseFailed(f"{what}: the gradient check could not run ({type(e).__name__}: {e})") from None
+        raise CaseFailed(
+            f"{what}: the gradient check could not run ({type(e).__name__}: "
+            f"{e})"
+        ) from None
     if not error < tolerance:
         raise CaseFailed(
-            f"{what}: backward disagrees with finite differences on input {describe(np.asarray(x))} "
+            f"{what}: backward disagrees with finite differences on input "
+            f"{describe(np.asarray(x))} "
             f"(relative error {error:.2g}, should be below {tolerance:g})"
         )
 
 
 def make_layer(cls, *args, **kwargs):
-    """An instance of the learner's layer class, which must be an nnlib Layer.
+    """An instance of the learner's layer class, which must be an nnlib
+    Layer.
 
     Returns the layer and how it was made (``Scale(2.0)``) for the verdict.
     """
     name = getattr(cls, "__name__", repr(cls))
-    given = [repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()]
+    given = [repr(a) for a in args] + [
+        f"{k}={v!r}" for k, v in kwargs.items()
+    ]
     what = f"{name}({', '.join(given)})"
     if not isinstance(cls, type):
-        raise CaseFailed(f"pass the class itself (e.g. {name}), not an instance or a function")
+        raise CaseFailed(
+            f"pass the class itself (e.g. {name}), not an instance or a "
+            "function"
+        )
     layer = call(lambda: cls(*args, **kwargs), what=what)
     if not isinstance(layer, Layer):
-        raise CaseFailed(f"{what} should inherit from nnlib.Layer (class {name}(Layer): ...)")
-    if not isinstance(getattr(layer, "params", None), dict) or not isinstance(getattr(layer, "grads", None), dict):
-        raise CaseFailed(f"{what} has no params/grads dicts: did its __init__ call super().__init__()?")
+        raise CaseFailed(
+            f"{what} should inherit from nnlib.Layer (class {name}(Layer): "
+            "...)"
+        )
+    if not isinstance(
+        getattr(layer, "params", None), dict
+    ) or not isinstance(getattr(layer, "grads", None), dict):
+        raise CaseFailed(
+            f"{what} has no params/grads dicts: did its __init__ call "
+            "super().__init__()?"
+        )
     return layer, what
 
 
 def verdict(title, cases):
-    """Run ``cases``, a list of (name, function) pairs, and print one verdict.
+    """Run ``cases``, a list of (name, function) pairs, and print one
+    verdict.
 
     Returns True when every case passes, else False after the first failure.
     """

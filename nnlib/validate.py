@@ -1,4 +1,5 @@
-"""Argument checks shared by every public entry point.
+"""Argument checks behind every public entry point (no chapter dwells on
+them; the network of chapters 6 and 9 relies on them).
 
 Each helper raises ``TypeError`` or ``ValueError`` whose message names what
 was expected and what arrived, so a learner sees at once what to fix.

@@ -1,6 +1,5 @@
 """The checkers of the chapter "nnlib against Keras" accept the reference
 solutions and reject typical mistakes."""
-import os
 
 import numpy as np
 import pytest
@@ -61,7 +60,6 @@ def test_weights_reports_stub(capsys):
 
 
 # -- keras_model -----------------------------------------------------------------
-os.environ.setdefault("KERAS_BACKEND", "jax")
 
 
 def make_model_builder(activations=True, copy=True):
@@ -88,6 +86,7 @@ def model_not_a_model(net):
     return net
 
 
+@pytest.mark.usefixtures("keras")
 def test_model_accepts_reference(capsys):
     result, out = run(check_keras_model, make_model_builder(), capsys)
     assert result is True
@@ -99,6 +98,7 @@ def test_model_accepts_reference(capsys):
     (make_model_builder(copy=False), ["failed on Dense(3, 2) alone", "largest difference"]),
     (model_not_a_model, ["failed on Dense(3, 2) alone", "should return a Keras model", "Network"]),
 ])
+@pytest.mark.usefixtures("keras")
 def test_model_rejects_mistakes(wrong, words, capsys):
     result, out = run(check_keras_model, wrong, capsys)
     assert result is False
