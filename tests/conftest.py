@@ -9,6 +9,7 @@ import pytest
 MARKERS_BY_FILE = {
     "test_book.py": ["book"],
     "test_student.py": ["book"],
+    "test_quoted_numbers.py": ["book"],
     "test_website.py": ["browser"],
     "test_lab.py": ["browser", "slow"],
     "test_wheel.py": ["slow"],
