@@ -23,6 +23,7 @@ import yaml
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 SITE = ROOT / "_build" / "html"
 SHOTS = ROOT / "artifacts" / "screenshots"
+AXE = ROOT / "_axe" / "node_modules" / "axe-core" / "axe.min.js"  # installed by `make test`
 SOURCES = [*ROOT.glob("chapters/*.ipynb"), *ROOT.glob("*.md"), ROOT / "_config.yml", ROOT / "_toc.yml"]
 SPECIAL = {"genindex.html", "search.html"}
 CHROMIUM_FLAGS = [
@@ -79,10 +80,11 @@ def pages():
     return [p for p in found if p not in SPECIAL and 'http-equiv="Refresh"' not in (SITE / p).read_text(encoding="utf-8")]
 
 
-def visit(browser, url, base, width=1280):
-    """Open ``url`` offline in a window ``width`` px wide; return the page and
-    the JavaScript errors it raised."""
-    page = browser.new_page(viewport={"width": width, "height": 900})
+def visit(browser, url, base, width=1280, mode="light"):
+    """Open ``url`` offline in a window ``width`` px wide, in the site's light or
+    dark mode; return the page and the JavaScript errors it raised."""
+    page = browser.new_page(viewport={"width": width, "height": 900}, color_scheme=mode)
+    page.add_init_script(f"localStorage.setItem('mode', '{mode}'); localStorage.setItem('theme', '{mode}')")
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -211,3 +213,22 @@ def test_navigation_button_toggles_the_sidebar_on_a_desktop(server, browser):
     page.close()
     assert shown[0] >= 11 and shown[1] == 0 and shown[2] == shown[0], f"chapter links seen: {shown}"
     assert not errors
+
+
+# Colours do not depend on the width, and axe's contrast rule takes most of
+# its time: it runs in each mode at 1280 px, the other rules at 390 px too.
+@pytest.mark.parametrize("width, mode, contrast", [(1280, "light", True), (1280, "dark", True), (390, "light", False)])
+def test_no_serious_accessibility_violations(server, browser, width, mode, contrast):
+    """axe-core on every page: no violation of serious or critical impact."""
+    assert AXE.is_file(), f"axe-core missing: run `make {AXE.relative_to(ROOT)}` (make test does)"
+    found = []
+    for relative in pages():
+        page, _ = visit(browser, server + relative, server, width, mode)
+        page.add_script_tag(path=str(AXE))
+        violations = page.evaluate("""contrast => axe.run(document, {resultTypes: ['violations'],
+                                                      rules: {'color-contrast': {enabled: contrast}}}).then(r => r.violations
+            .filter(v => v.impact === 'serious' || v.impact === 'critical')
+            .map(v => `${v.impact} ${v.id} (${v.nodes.length}x, e.g. ${v.nodes[0].target.join(' ')}): ${v.help}`))""", contrast)
+        page.close()
+        found += [f"{relative}: {v}" for v in violations]
+    assert not found, "\n".join(found)
