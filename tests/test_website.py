@@ -2,9 +2,10 @@
 
 Every page is loaded from a local server while every request to any other
 host is refused, so the test proves the site works offline. A page fails on
-math left as raw LaTeX, an image that did not load, an internal link or
-anchor that leads nowhere, a JavaScript error, or a missing entry in the
-navigation. A screenshot of each page is saved in artifacts/screenshots/.
+math left as raw LaTeX, an image that did not load or lacks alt text, an
+internal link or anchor that leads nowhere, a JavaScript error, or a missing
+entry in the navigation. A screenshot of each page is saved in
+artifacts/screenshots/.
 """
 import functools
 import http.server
@@ -118,6 +119,8 @@ def test_every_page_renders_offline(server, browser):
                 math: document.querySelectorAll('.math').length,
                 typeset: document.querySelectorAll('.math mjx-container, mjx-container').length,
                 broken: Array.from(document.images).filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src),
+                // A screen reader reads the alt text: it must say something, not name a file.
+                unnamed: Array.from(document.images).filter(i => !i.alt.trim() || /[\/\\]|\.(png|svg|jpe?g|gif)$|^[0-9a-f]{16,}$/i.test(i.alt.trim())).map(i => `${i.src} (alt ${JSON.stringify(i.alt)})`),
                 links: Array.from(document.querySelectorAll('a[href]')).map(a => a.href),
             };
         }""")
@@ -130,6 +133,7 @@ def test_every_page_renders_offline(server, browser):
         if report["math"] and not report["typeset"]:
             problems.append(f"{relative}: {report['math']} formulas, none typeset by MathJax")
         problems += [f"{relative}: image did not load: {src}" for src in report["broken"]]
+        problems += [f"{relative}: image without alt text: {image}" for image in report["unnamed"]]
         problems += [f"{relative}: JavaScript error: {e}" for e in errors]
         links[relative] = [link for link in report["links"] if link.startswith(server)]
     for relative, hrefs in links.items():
