@@ -236,3 +236,51 @@ def test_no_serious_accessibility_violations(server, browser, width, mode, contr
         page.close()
         found += [f"{relative}: {v}" for v in violations]
     assert not found, "\n".join(found)
+
+
+def test_readable_on_a_phone(server, browser):
+    """At 390 px nothing widens the page: a wide table or equation scrolls in
+    its own box and fades at the edge with more to show; no floated image
+    (the intro's logo) squeezes the text beside it."""
+    problems = []
+    for relative in pages():
+        page, _ = visit(browser, server + relative, server, width=390)
+        page.wait_for_timeout(300)  # the hints follow MathJax's layout
+        report = page.evaluate("""() => ({
+            pageWidth: document.documentElement.scrollWidth,
+            unhinted: Array.from(document.querySelectorAll(
+                    ".bd-article .pst-scrollable-table-container, .bd-article div.math mjx-container[display='true']"))
+                .filter(b => b.scrollWidth > b.clientWidth + 1)
+                .filter(b => !['auto', 'scroll'].includes(getComputedStyle(b).overflowX) || !b.classList.contains('more-right'))
+                .map(b => b.textContent.slice(0, 40)),
+            cut: Array.from(document.querySelectorAll(".bd-article div.math"))
+                .filter(m => { const e = m.querySelector('mjx-container'); return e && e.getBoundingClientRect().right > m.getBoundingClientRect().right + 1; })
+                .map(m => m.textContent.slice(0, 40)),
+            // Text flows beside a floated image in what the image leaves of the column.
+            floats: Array.from(document.querySelectorAll(".bd-article *"))
+                .filter(e => getComputedStyle(e).float !== 'none')
+                .map(e => e.getBoundingClientRect().width),
+            article: document.querySelector(".bd-article").getBoundingClientRect().width,
+        })""")
+        page.close()
+        if report["pageWidth"] > 391:
+            problems.append(f"{relative}: the page is {report['pageWidth']} px wide")
+        problems += [f"{relative}: scrolls with no sign of it: {text!r}" for text in report["unhinted"]]
+        problems += [f"{relative}: equation cut at the right edge: {text!r}" for text in report["cut"]]
+        problems += [f"{relative}: a float takes {width:.0f} of the {report['article']:.0f}-px column, squeezing the text"
+                     for width in report["floats"] if width > report["article"] / 4]
+    assert not problems, "\n".join(problems)
+
+
+def test_a_tap_shows_a_figure_at_full_size_on_a_phone(server, browser):
+    page, _ = visit(browser, server + "chapters/08_moons.html", server, width=390)
+    figure = page.locator(".cell_output > img").nth(2)
+    fitted = figure.evaluate("i => [i.getBoundingClientRect().width, i.naturalWidth]")
+    figure.click()
+    zoomed = figure.evaluate("i => [i.getBoundingClientRect().width, i.closest('.cell_output').scrollWidth > i.closest('.cell_output').clientWidth]")
+    figure.click()
+    again = figure.evaluate("i => i.getBoundingClientRect().width")
+    page.close()
+    assert fitted[0] < 0.5 * fitted[1], f"the figure should be shrunk to the phone's width first: {fitted}"
+    assert zoomed == [fitted[1], True], f"tapped, the figure should show at its {fitted[1]} px in a box that scrolls: {zoomed}"
+    assert again == fitted[0]
