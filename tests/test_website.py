@@ -284,3 +284,17 @@ def test_a_tap_shows_a_figure_at_full_size_on_a_phone(server, browser):
     assert fitted[0] < 0.5 * fitted[1], f"the figure should be shrunk to the phone's width first: {fitted}"
     assert zoomed == [fitted[1], True], f"tapped, the figure should show at its {fitted[1]} px in a box that scrolls: {zoomed}"
     assert again == fitted[0]
+
+
+def test_printed_pages_leave_out_the_solutions(server, browser):
+    page, _ = visit(browser, server + "chapters/04_activation_layer.html", server)
+    assert visible(page, ".admonition.solution") >= 3
+    page.emulate_media(media="print")
+    page.evaluate("() => window.dispatchEvent(new Event('beforeprint'))")  # what printing fires
+    shown = visible(page, ".admonition.solution, .tag_solution, button.toggle-button")
+    exercises = visible(page, ".admonition.exercise")
+    text = page.evaluate("() => document.body.innerText")
+    page.close()
+    assert shown == 0, f"{shown} solution parts printed"
+    assert exercises >= 3, "the exercises must still print"
+    assert "Click to" not in text
