@@ -298,3 +298,20 @@ def test_printed_pages_leave_out_the_solutions(server, browser):
     assert shown == 0, f"{shown} solution parts printed"
     assert exercises >= 3, "the exercises must still print"
     assert "Click to" not in text
+
+
+def test_mode_button_switches_light_and_dark_and_figures_stay_clear(server, browser):
+    page, _ = visit(browser, server + "chapters/06_mnist.html", server)
+    page.evaluate("() => localStorage.clear()")
+    page.reload()
+    themes = [page.evaluate("() => document.documentElement.dataset.theme")]
+    for _ in range(2):
+        page.locator(".theme-switch-button").first.click()
+        themes.append(page.evaluate("() => document.documentElement.dataset.theme"))
+    page.locator(".theme-switch-button").first.click()
+    figures = page.evaluate("""() => Array.from(document.querySelectorAll('.cell_output > img'))
+        .map(i => [getComputedStyle(i).filter, getComputedStyle(i).backgroundColor])""")
+    page.close()
+    assert themes == ["light", "dark", "light"], f"each click should switch: {themes}"
+    assert figures and all(f == ["none", "rgb(255, 255, 255)"] for f in figures), \
+        f"figures in dark mode are dimmed or framed: {sorted(set(map(tuple, figures)))}"
