@@ -174,12 +174,17 @@ def test_chapter_pages_offer_download_binder_and_colab(server, browser):
         assert any(h.startswith(repository) for h in hrefs), f"{relative}: no repository button"
 
 
-def test_search_works_offline(server, browser):
-    page, errors = visit(browser, server + "search.html?q=gradient", server)
+def test_search_works_offline_and_typesets_the_maths_it_quotes(server, browser):
+    page, errors = visit(browser, server + "search.html?q=softmax", server)
     page.wait_for_selector("#search-results ul.search li", timeout=20000)
+    page.wait_for_selector("#search-results mjx-container", timeout=20000)
+    page.wait_for_function(r"() => !/\\\(/.test(document.querySelector('#search-results').textContent)", timeout=20000)
     found = page.locator("#search-results ul.search li").count()
+    text = page.evaluate("() => document.querySelector('#search-results').innerText")
     page.close()
     assert found >= 3 and not errors
+    raw = RAW_LATEX.search(text)
+    assert not raw, f"raw LaTeX in the search results: {text[max(raw.start() - 40, 0):raw.end() + 40]!r}"
 
 
 def visible(page, selector):
@@ -315,3 +320,23 @@ def test_mode_button_switches_light_and_dark_and_figures_stay_clear(server, brow
     assert themes == ["light", "dark", "light"], f"each click should switch: {themes}"
     assert figures and all(f == ["none", "rgb(255, 255, 255)"] for f in figures), \
         f"figures in dark mode are dimmed or framed: {sorted(set(map(tuple, figures)))}"
+
+
+def test_a_formula_in_the_page_contents_keeps_its_closing_bracket(server, browser):
+    page, _ = visit(browser, server + "chapters/08_moons.html", server)
+    tops = page.evaluate("""() => Array.from(document.querySelectorAll('.bd-toc a'))
+        .filter(a => a.querySelector('mjx-container') && a.textContent.trim().endsWith(')'))
+        .map(a => {
+            const math = a.querySelector('mjx-container').getBoundingClientRect();
+            const walker = document.createTreeWalker(a, NodeFilter.SHOW_TEXT);
+            let last = null;
+            for (let n = walker.nextNode(); n; n = walker.nextNode()) if (n.textContent.includes(')') && !n.parentElement.closest('mjx-container')) last = n;
+            const range = document.createRange();
+            range.setStart(last, last.textContent.lastIndexOf(')'));
+            range.setEnd(last, last.textContent.lastIndexOf(')') + 1);
+            return [a.textContent.trim(), math.bottom, range.getBoundingClientRect().top];
+        })""")
+    page.close()
+    assert tops, "chapter 8 has a heading with a formula in brackets"
+    alone = [text for text, math_bottom, bracket_top in tops if bracket_top >= math_bottom - 2]
+    assert not alone, f"a closing bracket wraps to a line of its own: {alone}"
