@@ -25,7 +25,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 SITE = ROOT / "_build" / "html"
 SHOTS = ROOT / "artifacts" / "screenshots"
 AXE = ROOT / "_axe" / "node_modules" / "axe-core" / "axe.min.js"  # installed by `make test`
-SOURCES = [*ROOT.glob("chapters/*.ipynb"), *ROOT.glob("*.md"), ROOT / "_config.yml", ROOT / "_toc.yml"]
+SOURCES = [*ROOT.glob("chapters/*.ipynb"), *ROOT.glob("*.md"), *ROOT.glob("_static/*"), ROOT / "_config.yml", ROOT / "_toc.yml"]
 SPECIAL = {"genindex.html", "search.html"}
 CHROMIUM_FLAGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -340,3 +340,14 @@ def test_a_formula_in_the_page_contents_keeps_its_closing_bracket(server, browse
     assert tops, "chapter 8 has a heading with a formula in brackets"
     alone = [text for text, math_bottom, bracket_top in tops if bracket_top >= math_bottom - 2]
     assert not alone, f"a closing bracket wraps to a line of its own: {alone}"
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_checker_verdicts_wrap_to_the_page(server, browser, width):
+    """A verdict on the untouched stub is one long line: it wraps, not scrolls."""
+    page, _ = visit(browser, server + "chapters/07_xor.html", server, width=width)
+    blocks = page.evaluate("""() => Array.from(document.querySelectorAll('.tag_exercise .cell_output pre'))
+        .map(p => [p.textContent.slice(0, 40), p.scrollWidth - p.clientWidth])""")
+    page.close()
+    assert len(blocks) >= 3
+    assert all(overflow <= 1 for _, overflow in blocks), blocks
