@@ -6,6 +6,7 @@ STAMP  := $(VENV)/.installed
 CHAPTERS := $(sort $(wildcard chapters/*.ipynb))
 
 MATHJAX := _mathjax/site/mathjax/tex-chtml.js
+AXE     := _axe/node_modules/axe-core/axe.min.js
 
 .PHONY: book test lab portable execute student nbgrader bench clean
 
@@ -34,10 +35,15 @@ $(MATHJAX):
 	rm -rf _mathjax/site && mkdir -p _mathjax/site
 	cp -r _mathjax/node_modules/mathjax/es5 _mathjax/site/mathjax
 
+# axe-core, the accessibility checker the browser test runs on every page.
+$(AXE):
+	mkdir -p _axe
+	npm install --silent --no-save --no-package-lock --no-audit --no-fund --prefix _axe axe-core@4.11.0
+
 book: $(STAMP) $(MATHJAX)
 	$(VENV)/bin/jupyter-book build . -W --keep-going
 
-test: $(STAMP)
+test: $(STAMP) $(AXE)
 	$(PYTHON) -m pytest
 
 # JupyterLab on the chapters, exercise and solution boxes rendered by jupyterlab-myst.
@@ -77,4 +83,4 @@ bench: $(STAMP)
 	$(PYTHON) bench/mnist_mlp.py
 
 clean:
-	rm -rf _build _mathjax student nbgrader artifacts .pytest_cache
+	rm -rf _build _mathjax _axe student nbgrader artifacts .pytest_cache

@@ -87,6 +87,7 @@ class AnswerCells(Preprocessor):
     def preprocess(self, nb, resources):
         cells, label, stub = [], None, None
         group = None  # the cells of the solution being read
+        place = None  # where the stub stood: its answer cell goes there
         for cell in nb.cells:
             source = text(cell)
             found = EXERCISE.search(source)
@@ -99,22 +100,27 @@ class AnswerCells(Preprocessor):
                     if prose:
                         group.append(("prose", prose))
                 elif source.startswith(":::{solution-end}"):
-                    cells += self.answers(label, stub, group, cells)
-                    group, stub = None, None
+                    made = self.answers(label, stub, group)
+                    if place is None:
+                        cells += made
+                    else:
+                        cells[place:place + 1] = made
+                    group, stub, place = None, None, None
                 elif cell.cell_type == "code":
                     group.append(("code", source))
                 else:
                     group.append(("prose", source))
                 continue
             if cell.cell_type == "code" and "exercise" in tags(cell) and not CHECKER_CALL.search(source):
-                stub = cell
-                continue  # it returns as the answer cell
+                stub, place = cell, len(cells)  # the answer cell replaces it
             cells.append(cell)
         nb.cells = cells
         return nb, resources
 
-    def answers(self, label, stub, group, cells):
-        code = "\n\n".join(s for kind, s in group if kind == "code")
+    def answers(self, label, stub, group):
+        # A solution ends with its own call of the checker, which the test
+        # cell makes here.
+        code = "\n\n".join(CHECKER_CALL.sub("", s).rstrip() for kind, s in group if kind == "code")
         prose = "\n\n".join(s for kind, s in group if kind == "prose")
         made = []
         if code:

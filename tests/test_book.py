@@ -17,6 +17,10 @@ def code_cells(nb):
     return [c for c in nb["cells"] if c["cell_type"] == "code" and "".join(c["source"]).strip()]
 
 
+def calls_checker(cell):
+    return re.search(r"\bcheck_\w+\(", "".join(cell["source"]))
+
+
 def toc_files():
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
     return [entry["file"] for part in toc["parts"] for entry in part["chapters"]]
@@ -161,13 +165,24 @@ def test_exercises_have_stubs_checkers_and_hidden_solutions(path):
             assert "solution" in tags(c), "solution markers must be tagged solution"
     assert sum(t.count("{solution-start}") for t in text) == sum(t.count("{solution-end}") for t in text)
     stubs = [c for c in code_cells(nb) if "exercise" in tags(c) and "NotImplementedError" in "".join(c["source"])]
-    checkers = [c for c in code_cells(nb)
-                if "exercise" in tags(c) and re.search(r"\bcheck_\w+\(", "".join(c["source"]))]
+    checkers = [c for c in code_cells(nb) if "exercise" in tags(c) and calls_checker(c)]
+    solved = [c for c in code_cells(nb) if "solution" in tags(c) and calls_checker(c)]
     assert stubs and checkers, "code exercises need a stub and a checker cell tagged exercise"
+    assert len(solved) == len(checkers), "every solution ends by running its exercise's checker"
+    for c in checkers + solved:
+        assert all(o["output_type"] == "stream" for o in c["outputs"]), \
+            "only the verdict: write passed = check_...(...) so True is not echoed"
+    # The page shows what a learner's untouched stub prints, then, in the
+    # hidden solution, that the checker accepts the solution.
     for c in checkers:
-        shown = printed(c)
-        assert "✓" in shown and "✗" not in shown, "in the full edition every checker accepts the solution"
-        assert len(c["outputs"]) == 1, "one output: write passed = check_...(...) so True is not echoed"
+        assert "✗" in printed(c) and "✓" not in printed(c), "a checker cell runs before the solution, on the stub"
+    code = code_cells(nb)
+    for stub, after in zip(code, code[1:]):
+        if stub in stubs:
+            assert after in checkers and "not written yet" in printed(after), \
+                f"the checker should follow the stub and say it is not written yet: {''.join(stub['source'])[:60]!r}"
+    for c in solved:
+        assert "✓" in printed(c) and "✗" not in printed(c), "in the full edition every checker accepts the solution"
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
@@ -222,7 +237,9 @@ def test_code_and_printed_lines_fit_the_page(path):
         if cell["cell_type"] != "code" or "remove-cell" in tags(cell):
             continue
         width = SOLUTION_WIDTH if "solution" in tags(cell) else PAGE_WIDTH
-        for line in "".join(cell["source"]).splitlines() + printed(cell).splitlines():
+        # A checker's verdict on the stub wraps on the page (the browser test checks it).
+        verdict = "exercise" in tags(cell) and calls_checker(cell)
+        for line in "".join(cell["source"]).splitlines() + ([] if verdict else printed(cell).splitlines()):
             if len(line) > width:
                 long.append(f"cell {number}: {line!r}")
     assert not long, "lines wider than the page's code column:\n" + "\n".join(long)
