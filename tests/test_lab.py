@@ -3,8 +3,8 @@
 JupyterLab serves a copy of the MNIST chapter from a folder outside the
 repository; the browser runs every cell from the Run menu, as a reader
 would, and saves. The saved notebook must hold no error and no cell left
-unrun, every checker must give its verdict (a stub not written yet, a
-solution accepted), and the exercise statements must render as boxes with
+unrun, every checker must give its verdict (the untouched stub rejected,
+the solution accepted), and the exercise statements must render as boxes with
 typeset maths (jupyterlab-myst).
 MNIST comes from KERAS_HOME as on any offline machine.
 """
@@ -170,8 +170,8 @@ def test_run_all_cells_in_jupyterlab_leaves_no_error_and_no_unrun_cell(notebook_
         return ["".join(o.get("text", "")) for c in code if "check_" in "".join(c["source"])
                 and tag in c["metadata"].get("tags", []) for o in c["outputs"]]
 
-    # A checker right after an untouched stub says so; the solution's own check passes.
-    assert verdicts("exercise") and all("not written yet" in text for text in verdicts("exercise"))
+    # A checker right after an untouched stub rejects it; the solution's own check passes.
+    assert verdicts("exercise") and all(text.startswith("✗") for text in verdicts("exercise"))
     assert verdicts("solution") and all("✓" in text for text in verdicts("solution"))
 
 
