@@ -21,14 +21,11 @@ import time
 import urllib.request
 
 import pytest
+from chromium import CHROMIUM_FLAGS, find_chromium
 from notebooks import ROOT
 
 CHAPTER = ROOT / "chapters" / "06_mnist.ipynb"
 SHOTS = ROOT / "artifacts" / "screenshots"
-CHROMIUM_FLAGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-]
 # A busy two-core machine runs the chapter in about a minute; allow far more.
 RUN_TIMEOUT_S = 900
 # JupyterLab settings for a test: every cell rendered (not only those on
@@ -94,11 +91,8 @@ def lab(tmp_path_factory):
 def notebook_page(lab):
     """The chapter open in Chromium, every cell run from the Run menu, then saved."""
     playwright = pytest.importorskip("playwright.sync_api")
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not chromium:
-        pytest.fail("no Chromium: install Debian's chromium (apt-get install chromium), as .ci/run does")
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        browser = p.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_FLAGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.set_default_timeout(120_000)
         page.goto(f"{lab['base']}/lab/tree/{CHAPTER.name}?token={lab['token']}")

@@ -9,10 +9,8 @@ artifacts/screenshots/.
 """
 import functools
 import http.server
-import os
 import pathlib
 import re
-import shutil
 import subprocess
 import threading
 import urllib.parse
@@ -20,6 +18,7 @@ import urllib.parse
 import playwright.sync_api
 import pytest
 import yaml
+from chromium import CHROMIUM_FLAGS, find_chromium
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 SITE = ROOT / "_build" / "html"
@@ -27,10 +26,6 @@ SHOTS = ROOT / "artifacts" / "screenshots"
 AXE = ROOT / "_axe" / "node_modules" / "axe-core" / "axe.min.js"  # installed by `make test`
 SOURCES = [*ROOT.glob("chapters/*.ipynb"), *ROOT.glob("*.md"), *ROOT.glob("_static/*"), ROOT / "_config.yml", ROOT / "_toc.yml"]
 SPECIAL = {"genindex.html", "search.html"}
-CHROMIUM_FLAGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-]
 # Visible text outside code that still holds LaTeX means MathJax did not typeset it.
 RAW_LATEX = re.compile(r"\\\(|\\\[|\$\$|\\(frac|partial|sum|mathbf|top|begin|sigma)\b")
 
@@ -39,15 +34,6 @@ def build_if_stale():
     index = SITE / "index.html"
     if not index.exists() or max(p.stat().st_mtime for p in SOURCES) > index.stat().st_mtime:
         subprocess.run(["make", "book"], cwd=ROOT, check=True)
-
-
-def find_chromium():
-    """Debian's Chromium (CHROMIUM may name another); the test fails without one."""
-    for candidate in (os.environ.get("CHROMIUM"), shutil.which("chromium"), shutil.which("chromium-browser")):
-        if candidate:
-            return candidate
-    pytest.fail("no Chromium for the browser tests: install Debian's package "
-                "(apt-get install chromium; .ci/run does) or set CHROMIUM to a Chromium binary")
 
 
 @pytest.fixture(scope="module")
