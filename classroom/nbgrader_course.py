@@ -19,16 +19,16 @@ Points per exercise are read from the exercise map in teachers.md.
 """
 import argparse
 import copy
-import os
 import pathlib
 import re
 import sys
-import tempfile
 
 import nbformat
 from nbconvert.preprocessors import Preprocessor
 from nbformat.v4 import new_markdown_cell
 from traitlets import Dict
+
+from nnlib.saving import replace_atomically
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 EXERCISE = re.compile(r"^:::\{exercise\}.*\n:label: (\S+)", re.M)
@@ -37,7 +37,7 @@ CHECKER_CALL = re.compile(r"^passed = (check_\w+\(.*\))$", re.M | re.S)
 # A row of the map: | {ref}`label` | ... | points | `checker` |, where the
 # points read "2" (the checker's) or "2 + 1" (the checker's + the written answer's).
 MAP_ROW = re.compile(r"^\| \{ref\}`([\w-]+)` \|.*\| (\d+)(?: \+ (\d+))? \| `check_\w+` \|$", re.M)
-# What nbgrader leaves where a solution was: the stub above it stays.
+# The course's nbgrader_config.py.
 CONFIG = """\
 c = get_config()
 c.CourseDirectory.root = {root!r}
@@ -173,12 +173,9 @@ class ReadOnly(Preprocessor):
         return nb, resources
 
 
-def write_atomically(path, content):
+def write_text(path, content):
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(content)
-    os.replace(tmp, path)
+    replace_atomically(path, lambda f: f.write(content.encode("utf-8")))
 
 
 def export(chapters, out):
@@ -191,9 +188,9 @@ def export(chapters, out):
         resources = {}
         for step in (AnswerCells(points=points), GradedCheckers(points=points), ReadOnly()):
             nb, resources = step.preprocess(nb, resources)
-        write_atomically(out / "source" / path.stem / path.name, nbformat.writes(nb) + "\n")
+        write_text(out / "source" / path.stem / path.name, nbformat.writes(nb) + "\n")
         assignments.append({"name": path.stem})
-    write_atomically(out / "nbgrader_config.py", CONFIG.format(root=str(out), assignments=assignments))
+    write_text(out / "nbgrader_config.py", CONFIG.format(root=str(out), assignments=assignments))
     return out
 
 

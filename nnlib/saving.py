@@ -66,11 +66,18 @@ def save(network, path):
 
 
 def write_atomically(path, arrays):
+    """Write ``arrays`` to the ``.npz`` file ``path``, atomically."""
+    replace_atomically(path, lambda f: np.savez(f, **arrays))
+
+
+def replace_atomically(path, write):
+    """Call ``write(f)`` on a new binary file next to ``path``, then rename
+    it into place: an interrupted write never leaves half a file behind."""
     folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".npz")
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
     try:
         with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
+            write(f)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
