@@ -7,6 +7,7 @@ internal link or anchor that leads nowhere, a JavaScript error, or a missing
 entry in the navigation. A screenshot of each page is saved in
 artifacts/screenshots/.
 """
+import concurrent.futures
 import functools
 import http.server
 import pathlib
@@ -73,7 +74,7 @@ def visit(browser, url, base, width=1280, mode="light"):
     page = browser.new_page(viewport={"width": width, "height": 900}, color_scheme=mode)
     page.add_init_script(f"localStorage.setItem('mode', '{mode}'); localStorage.setItem('theme', '{mode}')")
     errors = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("console", lambda m: errors.append(f"{m.text} ({m.location.get('url')})") if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base) else route.abort())
     page.goto(url, wait_until="load")
@@ -85,17 +86,65 @@ def anchors_of(relative):
     return set(re.findall(r'\bid="([^"]+)"', (SITE / relative).read_text(encoding="utf-8")))
 
 
-def test_every_page_renders_offline(server, browser):
-    all_pages = pages()
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    expected = [toc["root"]] + [entry["file"] for part in toc["parts"] for entry in part["chapters"]]
-    assert [f"{name}.html" for name in expected if f"{name}.html" not in all_pages] == [], "pages not built"
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    problems = []
-    links = {}
-    for relative in all_pages:
-        page, errors = visit(browser, server + relative, server)
-        report = page.evaluate(r"""() => {
+PHONE_LAYOUT = """() => ({
+            pageWidth: document.documentElement.scrollWidth,
+            unhinted: Array.from(document.querySelectorAll(
+                    ".bd-article .pst-scrollable-table-container, .bd-article div.math mjx-container[display='true']"))
+                .filter(b => b.scrollWidth > b.clientWidth + 1)
+                .filter(b => !['auto', 'scroll'].includes(getComputedStyle(b).overflowX) || !b.classList.contains('more-right'))
+                .map(b => b.textContent.slice(0, 40)),
+            cut: Array.from(document.querySelectorAll(".bd-article div.math"))
+                .filter(m => { const e = m.querySelector('mjx-container'); return e && e.getBoundingClientRect().right > m.getBoundingClientRect().right + 1; })
+                .map(m => m.textContent.slice(0, 40)),
+            // Text flows beside a floated image in what the image leaves of the column.
+            floats: Array.from(document.querySelectorAll(".bd-article *"))
+                .filter(e => getComputedStyle(e).float !== 'none')
+                .map(e => e.getBoundingClientRect().width),
+            article: document.querySelector(".bd-article").getBoundingClientRect().width,
+        })"""
+
+
+# Each page is opened once per view, and every check that needs that view runs
+# on the same load.
+VIEWS = {"desktop": (1280, "light"), "dark": (1280, "dark"), "phone": (390, "light")}
+BROWSERS = 3
+
+
+def survey(server, width, mode, check):
+    """``check(page, relative, errors)`` on every page opened offline ``width``
+    px wide in ``mode``; returns {page: result}. The pages are shared out
+    between a few browsers side by side; Playwright's sync API wants one
+    instance per thread, so each thread starts its own."""
+    def work(chunk):
+        with playwright.sync_api.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_FLAGS)
+            results = {}
+            for relative in chunk:
+                page, errors = visit(browser, server + relative, server, width, mode)
+                results[relative] = check(page, relative, errors)
+                page.close()
+            browser.close()
+        return results
+
+    everything = pages()
+    with concurrent.futures.ThreadPoolExecutor(BROWSERS) as pool:
+        parts = pool.map(work, [everything[i::BROWSERS] for i in range(BROWSERS)])
+        return {relative: result for part in parts for relative, result in part.items()}
+
+
+def axe(page, contrast):
+    """axe-core's violations of serious or critical impact on the page."""
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate("""contrast => axe.run(document, {resultTypes: ['violations'],
+                                                  rules: {'color-contrast': {enabled: contrast}}}).then(r => r.violations
+        .filter(v => v.impact === 'serious' || v.impact === 'critical')
+        .map(v => `${v.impact} ${v.id} (${v.nodes.length}x, e.g. ${v.nodes[0].target.join(' ')}): ${v.help}`))""", contrast)
+
+
+def on_the_desktop(page, relative, errors):
+    """What a reader meets at 1280 px: text, maths, images, links and axe's
+    findings; a screenshot of the page is kept."""
+    report = page.evaluate(r"""() => {
             const hidden = n => n.parentElement && n.parentElement.closest('pre, code, script, style, textarea, mjx-container, .highlight');
             const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
             let text = '';
@@ -110,8 +159,43 @@ def test_every_page_renders_offline(server, browser):
                 links: Array.from(document.querySelectorAll('a[href]')).map(a => a.href),
             };
         }""")
-        page.screenshot(path=str(SHOTS / (relative.replace("/", "_")[:-5] + ".png")), full_page=True)
-        page.close()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / (relative.replace("/", "_")[:-5] + ".png")), full_page=True)
+    # Copied before axe, which fetches the style sheets again from where it
+    # guesses they are (a 404 for ../basic.css that no reader meets).
+    return report | {"errors": list(errors), "axe": axe(page, contrast=True)}
+
+
+def in_the_dark(page, relative, errors):
+    return {"axe": axe(page, contrast=True)}
+
+
+def on_a_phone(page, relative, errors):
+    """At 390 px: the page's width, boxes that scroll with no sign of it,
+    equations cut at the edge, floats beside the text; and axe's findings but
+    colour contrast, which does not depend on the width."""
+    page.wait_for_timeout(300)  # the hints follow MathJax's layout
+    return page.evaluate(PHONE_LAYOUT) | {"axe": axe(page, contrast=False)}
+
+
+@pytest.fixture(scope="module")
+def view(server):
+    """view(name) -> {page: report} for one of VIEWS, each surveyed once."""
+    checks = {"desktop": on_the_desktop, "dark": in_the_dark, "phone": on_a_phone}
+
+    @functools.cache
+    def seen(name):
+        return survey(server, *VIEWS[name], checks[name])
+    return seen
+
+
+def test_every_page_renders_offline(server, view):
+    all_pages = pages()
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    expected = [toc["root"]] + [entry["file"] for part in toc["parts"] for entry in part["chapters"]]
+    assert [f"{name}.html" for name in expected if f"{name}.html" not in all_pages] == [], "pages not built"
+    problems = []
+    for relative, report in view("desktop").items():
         raw = RAW_LATEX.search(report["text"])
         if raw:
             start = max(raw.start() - 40, 0)
@@ -120,10 +204,8 @@ def test_every_page_renders_offline(server, browser):
             problems.append(f"{relative}: {report['math']} formulas, none typeset by MathJax")
         problems += [f"{relative}: image did not load: {src}" for src in report["broken"]]
         problems += [f"{relative}: image without alt text: {image}" for image in report["unnamed"]]
-        problems += [f"{relative}: JavaScript error: {e}" for e in errors]
-        links[relative] = [link for link in report["links"] if link.startswith(server)]
-    for relative, hrefs in links.items():
-        for href in hrefs:
+        problems += [f"{relative}: JavaScript error: {e}" for e in report["errors"]]
+        for href in (link for link in report["links"] if link.startswith(server)):
             target, _, fragment = href[len(server):].partition("#")
             target = urllib.parse.unquote(target.split("?")[0]) or "index.html"
             if target.endswith("/"):
@@ -144,16 +226,14 @@ def test_every_page_is_in_the_navigation(server, browser):
     assert not missing, f"pages missing from the navigation: {missing}"
 
 
-def test_chapter_pages_offer_download_binder_and_colab(server, browser):
+def test_chapter_pages_offer_download_binder_and_colab(view):
     repository = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
     slug = urllib.parse.urlparse(repository).path.strip("/")
-    chapters = [p for p in pages() if p.startswith("chapters/")]
+    chapters = {p: report for p, report in view("desktop").items() if p.startswith("chapters/")}
     assert chapters
-    for relative in chapters:
+    for relative, report in chapters.items():
         name = relative[len("chapters/"):-len(".html")]
-        page, _ = visit(browser, server + relative, server)
-        hrefs = page.evaluate("() => Array.from(document.querySelectorAll('a[href]')).map(a => a.href)")
-        page.close()
+        hrefs = report["links"]
         assert any(h.endswith(f"_sources/chapters/{name}.ipynb") for h in hrefs), f"{relative}: no .ipynb download"
         assert any("mybinder.org" in h and slug in h and name in h for h in hrefs), f"{relative}: no Binder button"
         assert any("colab.research.google.com" in h and slug in h and f"{name}.ipynb" in h for h in hrefs), f"{relative}: no Colab button"
@@ -212,48 +292,20 @@ def test_navigation_button_toggles_the_sidebar_on_a_desktop(server, browser):
 
 # Colours do not depend on the width, and axe's contrast rule takes most of
 # its time: it runs in each mode at 1280 px, the other rules at 390 px too.
-@pytest.mark.parametrize("width, mode, contrast", [(1280, "light", True), (1280, "dark", True), (390, "light", False)])
-def test_no_serious_accessibility_violations(server, browser, width, mode, contrast):
+@pytest.mark.parametrize("name", VIEWS)
+def test_no_serious_accessibility_violations(view, name):
     """axe-core on every page: no violation of serious or critical impact."""
     assert AXE.is_file(), f"axe-core missing: run `make {AXE.relative_to(ROOT)}` (make test does)"
-    found = []
-    for relative in pages():
-        page, _ = visit(browser, server + relative, server, width, mode)
-        page.add_script_tag(path=str(AXE))
-        violations = page.evaluate("""contrast => axe.run(document, {resultTypes: ['violations'],
-                                                      rules: {'color-contrast': {enabled: contrast}}}).then(r => r.violations
-            .filter(v => v.impact === 'serious' || v.impact === 'critical')
-            .map(v => `${v.impact} ${v.id} (${v.nodes.length}x, e.g. ${v.nodes[0].target.join(' ')}): ${v.help}`))""", contrast)
-        page.close()
-        found += [f"{relative}: {v}" for v in violations]
+    found = [f"{relative}: {v}" for relative, report in view(name).items() for v in report["axe"]]
     assert not found, "\n".join(found)
 
 
-def test_readable_on_a_phone(server, browser):
+def test_readable_on_a_phone(view):
     """At 390 px nothing widens the page: a wide table or equation scrolls in
     its own box and fades at the edge with more to show; no floated image
     (the intro's logo) squeezes the text beside it."""
     problems = []
-    for relative in pages():
-        page, _ = visit(browser, server + relative, server, width=390)
-        page.wait_for_timeout(300)  # the hints follow MathJax's layout
-        report = page.evaluate("""() => ({
-            pageWidth: document.documentElement.scrollWidth,
-            unhinted: Array.from(document.querySelectorAll(
-                    ".bd-article .pst-scrollable-table-container, .bd-article div.math mjx-container[display='true']"))
-                .filter(b => b.scrollWidth > b.clientWidth + 1)
-                .filter(b => !['auto', 'scroll'].includes(getComputedStyle(b).overflowX) || !b.classList.contains('more-right'))
-                .map(b => b.textContent.slice(0, 40)),
-            cut: Array.from(document.querySelectorAll(".bd-article div.math"))
-                .filter(m => { const e = m.querySelector('mjx-container'); return e && e.getBoundingClientRect().right > m.getBoundingClientRect().right + 1; })
-                .map(m => m.textContent.slice(0, 40)),
-            // Text flows beside a floated image in what the image leaves of the column.
-            floats: Array.from(document.querySelectorAll(".bd-article *"))
-                .filter(e => getComputedStyle(e).float !== 'none')
-                .map(e => e.getBoundingClientRect().width),
-            article: document.querySelector(".bd-article").getBoundingClientRect().width,
-        })""")
-        page.close()
+    for relative, report in view("phone").items():
         if report["pageWidth"] > 391:
             problems.append(f"{relative}: the page is {report['pageWidth']} px wide")
         problems += [f"{relative}: scrolls with no sign of it: {text!r}" for text in report["unhinted"]]
