@@ -9,7 +9,7 @@ nbgrader cells:
   become one answer cell: the stub as the learner sees it, the solution
   between ``### BEGIN SOLUTION`` and ``### END SOLUTION``; a solution
   written in prose becomes a manually graded answer cell whose model answer
-  is that prose.
+  is that prose, in place of the learner's answer cell (tagged ``answer``).
 - ``GradedCheckers``: a checker cell becomes a locked autograder test worth
   the exercise's points, with ``assert`` so that a failing verdict scores 0.
 - ``ReadOnly``: every other cell is locked, so a learner cannot change what
@@ -88,6 +88,7 @@ class AnswerCells(Preprocessor):
         cells, label, stub = [], None, None
         group = None  # the cells of the solution being read
         place = None  # where the stub stood: its answer cell goes there
+        written = None  # where the learner's written answer goes
         for cell in nb.cells:
             source = text(cell)
             found = EXERCISE.search(source)
@@ -100,12 +101,16 @@ class AnswerCells(Preprocessor):
                     if prose:
                         group.append(("prose", prose))
                 elif source.startswith(":::{solution-end}"):
-                    made = self.answers(label, stub, group)
+                    code, prose = self.answers(label, stub, group)
                     if place is None:
-                        cells += made
+                        cells += code
                     else:
-                        cells[place:place + 1] = made
-                    group, stub, place = None, None, None
+                        cells[place:place + 1] = code
+                    if written is None:
+                        cells += prose
+                    else:
+                        cells[written:written + 1] = prose
+                    group, stub, place, written = None, None, None, None
                 elif cell.cell_type == "code":
                     group.append(("code", source))
                 else:
@@ -113,16 +118,20 @@ class AnswerCells(Preprocessor):
                 continue
             if cell.cell_type == "code" and "exercise" in tags(cell) and not CHECKER_CALL.search(source):
                 stub, place = cell, len(cells)  # the answer cell replaces it
+            if "answer" in tags(cell):
+                written = len(cells)  # the graded written answer replaces it
             cells.append(cell)
         nb.cells = cells
         return nb, resources
 
     def answers(self, label, stub, group):
+        """The exercise's code answer cell (or its stub) and its written
+        answer cell, each a list of zero or one cell."""
         # A solution ends with its own call of the checker, which the test
         # cell makes here.
         code = "\n\n".join(CHECKER_CALL.sub("", s).rstrip() for kind, s in group if kind == "code")
         prose = "\n\n".join(s for kind, s in group if kind == "prose")
-        made = []
+        made, written = [], []
         if code:
             if stub is None:
                 raise ValueError(f"exercise {label}: a solution in code needs a stub cell tagged exercise before it")
@@ -135,9 +144,9 @@ class AnswerCells(Preprocessor):
         if prose:
             if not self.points.get(label, (0, 0))[1]:
                 raise ValueError(f"exercise {label} has a written answer but no written points in teachers.md")
-            made.append(grade(new_markdown_cell(prose), f"{label}-written", solution=True, graded=True,
-                              points=self.points[label][1]))
-        return made
+            written.append(grade(new_markdown_cell(prose), f"{label}-written", solution=True, graded=True,
+                                 points=self.points[label][1]))
+        return made, written
 
 
 class GradedCheckers(Preprocessor):

@@ -225,6 +225,33 @@ def test_the_teachers_map_lists_every_exercise_with_its_checker():
     assert mapped == exercises_in_book()
 
 
+def test_every_written_question_has_an_answer_cell_for_the_learner():
+    """An exercise with a written part (its points read "2 + 1" in the map)
+    has a Markdown cell tagged answer, between the question and the
+    solution, where the learner writes; the website leaves it out
+    (remove-cell). No other exercise has one."""
+    page = (ROOT / "teachers.md").read_text(encoding="utf-8")
+    written = set(re.findall(r"^\| \{ref\}`([\w-]+)` \|.*\| \d+ \+ \d+ \| `check_\w+` \|$", page, flags=re.M))
+    answered = set()
+    for path in CHAPTERS:
+        label = None
+        for cell in load(path)["cells"]:
+            source = "".join(cell["source"])
+            match = re.search(r":::\{exercise\}.*\n:label: (\S+)", source)
+            if match:
+                label = match.group(1)
+            elif "{solution-start}" in source:
+                label = None
+            elif "answer" in tags(cell):
+                assert label, f"{path.name}: an answer cell outside an exercise: {source[:60]!r}"
+                assert cell["cell_type"] == "markdown" and "remove-cell" in tags(cell), \
+                    f"{path.name}: the answer cell of {label} must be Markdown tagged answer and remove-cell"
+                answered.add(label)
+    assert written, "the map gives no exercise a written part"
+    assert answered == written, f"without an answer cell: {sorted(written - answered)}; " \
+                                f"an answer cell but no written points: {sorted(answered - written)}"
+
+
 # A code block on the website shows 77 characters per line in a 1280-px
 # window, 69 inside an opened solution.
 PAGE_WIDTH, SOLUTION_WIDTH = 77, 69

@@ -285,3 +285,46 @@ def test_cached_tanh_rejects_the_bug_and_half_fixes(wrong, says, capsys):
 def test_cached_tanh_wants_the_class(capsys):
     ok, out = verdict_of(check_cached_tanh, CachedTanh(), capsys)
     assert ok is False and "pass the class itself" in out
+
+
+# -- nnlib's own answer, wrapped, does not pass ----------------------------------
+def wrapped_sigmoid_prime(x):
+    from nnlib.activations import sigmoid_prime
+    return sigmoid_prime(x)
+
+
+def wrapped_softmax(x):
+    from nnlib import Softmax
+    return Softmax().forward(x)
+
+
+def wrapped_softmax_backward(s, g):
+    from nnlib import Softmax
+    layer = Softmax()
+    layer.s = s
+    return layer.backward(g)
+
+
+class InheritedTanh(__import__("nnlib").Tanh):
+    pass
+
+
+@pytest.mark.parametrize("checker, wrapped, name", [
+    (check_sigmoid_prime, wrapped_sigmoid_prime, "sigmoid_prime"),
+    (check_softmax, wrapped_softmax, "Softmax.forward"),
+    (check_softmax_backward, wrapped_softmax_backward, "Softmax.backward"),
+    (check_cached_tanh, InheritedTanh, "Tanh.forward"),
+])
+def test_a_wrap_of_nnlibs_own_answer_fails(checker, wrapped, name, capsys):
+    assert checker(wrapped) is False
+    out = capsys.readouterr().out
+    assert f"calls nnlib's own {name}" in out and "write it yourself" in out
+
+
+def test_softmax_without_keepdims_gets_an_axis_hint(capsys):
+    def no_keepdims(x):
+        e = np.exp(x - x.max(axis=1))
+        return e / e.sum(axis=1)
+    assert check_softmax(no_keepdims) is False
+    out = capsys.readouterr().out
+    assert "could not be broadcast" in out and "with keepdims=True it keeps the shape (4, 1)" in out

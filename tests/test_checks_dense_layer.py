@@ -72,7 +72,7 @@ def backward_ok(x, W, g):
     (lambda x, W, g: (g @ W, x.T @ g, g.sum(axis=0)), "one sample", ["raised ValueError"]),
     (lambda x, W, g: (g @ W.T, g.T @ x, g.sum(axis=0)), "one sample", ["grad_W", "transpose"]),
     (lambda x, W, g: (g @ W.T, x[:1].T @ g[:1], g.sum(axis=0)), "a batch of 4", ["grad_W", "first sample alone"]),
-    (lambda x, W, g: (g @ W.T, x.T @ g, g), "one sample", ["grad_b", "sums it over the batch"]),
+    (lambda x, W, g: (g @ W.T, x.T @ g, g), "one sample", ["grad_b", "sums grad_output over the batch"]),
     (lambda x, W, g: (g @ W.T, x.T @ g, g.mean(axis=0)), "a batch of 4", ["grad_b", "mean"]),
     (lambda x, W, g: (g @ W.T, x.T @ g, np.zeros(W.shape[1])), "one sample", ["grad_b", "zeros"]),
     (lambda x, W, g: (g @ W.T, x.T @ g), "one sample", ["three arrays"]),
@@ -83,6 +83,14 @@ def test_backward_rejects_mistakes(wrong, case, words, capsys):
     assert f"failed on {case}" in out
     for word in words:
         assert word in out
+
+
+def test_backward_names_keepdims_bias_sum(capsys):
+    def keepdims(x, W, g):
+        return g @ W.T, x.T @ g, g.sum(axis=0, keepdims=True)
+    result, out = run(check_dense_backward, keepdims, capsys)
+    assert result is False
+    assert "which keepdims=True gives" in out and "with grad_output array of shape (1, 2)" in out
 
 
 def test_backward_names_transposed_grad_x_on_square_layer(capsys):
@@ -106,12 +114,20 @@ def xavier_ok(n_in, n_out, rng):
     return rng.uniform(-limit, limit, size=(n_in, n_out))
 
 
+def xavier_with_limit(limit, n_in, n_out, rng):
+    return rng.uniform(-limit, limit, size=(n_in, n_out))
+
+
 def test_xavier_accepts_reference(capsys):
     result, out = run(check_xavier_uniform, xavier_ok, capsys)
-    assert result is True and "all 5 cases passed" in out
+    assert result is True and "all 6 cases passed" in out
 
 
 @pytest.mark.parametrize("wrong, words", [
+    (lambda n_in, n_out, rng: xavier_with_limit(np.sqrt(6 / (n_in + n_out + 1)), n_in, n_out, rng),
+     ["should fill ±", "is the limit's formula right?"]),
+    (lambda n_in, n_out, rng: xavier_with_limit(np.sqrt(5.6 / (n_in + n_out)), n_in, n_out, rng),
+     ["should fill ±"]),
     (lambda n_in, n_out, rng: rng.standard_normal((n_in, n_out)), ["range and spread for 100 inputs", "±"]),
     (lambda n_in, n_out, rng: xavier_ok(n_out, n_in, rng), ["shape for 3 inputs", "(n_out, n_in)"]),
     (lambda n_in, n_out, rng: rng.uniform(-np.sqrt(6 / n_in), np.sqrt(6 / n_in), (n_in, n_out)),
@@ -204,3 +220,41 @@ def test_layer_rejects_mistakes(wrong, words, capsys):
     assert f"✗ {wrong.__name__}: failed on" in out
     for word in words:
         assert word in out
+
+
+# -- nnlib's own answer, wrapped, does not pass ----------------------------------
+def wrapped_forward(x, W, b):
+    from nnlib import Dense
+    layer = Dense(*W.shape)
+    layer.params["W"][...], layer.params["b"][...] = W, b
+    return layer.forward(x)
+
+
+def wrapped_backward(x, W, g):
+    from nnlib import Dense
+    layer = Dense(*W.shape)
+    layer.params["W"][...] = W
+    layer.forward(x)
+    return layer.backward(g), layer.grads["W"], layer.grads["b"]
+
+
+def wrapped_xavier(n_in, n_out, rng):
+    from nnlib.dense import init_weights
+    return init_weights(n_in, n_out, "xavier", rng, np.float64)
+
+
+class InheritedDense(__import__("nnlib").Dense):
+    def __init__(self, n_in, n_out, rng):
+        super().__init__(n_in, n_out, rng=rng)
+
+
+@pytest.mark.parametrize("checker, wrapped, name", [
+    (check_dense_forward, wrapped_forward, "Dense.forward"),
+    (check_dense_backward, wrapped_backward, "Dense.backward"),
+    (check_xavier_uniform, wrapped_xavier, "init_weights"),
+    (check_dense_layer, InheritedDense, "Dense.__init__"),
+])
+def test_a_wrap_of_nnlibs_own_answer_fails(checker, wrapped, name, capsys):
+    result, out = run(checker, wrapped, capsys)
+    assert result is False
+    assert f"calls nnlib's own {name}" in out and "write it yourself" in out

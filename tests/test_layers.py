@@ -166,8 +166,11 @@ def test_tanh_and_sigmoid_keep_their_output_and_leave_the_input_alone(cls, f):
     np.testing.assert_allclose(layer.backward(g), (f(x + h) - f(x - h)) / (2 * h), rtol=1e-6)
 
 
-def test_nnlibs_own_tanh_passes_the_cached_tanh_exercise(capsys):
-    from nnlib.checks import check_cached_tanh
+def test_nnlibs_own_tanh_passes_the_cached_tanh_exercise(capsys, monkeypatch):
+    """nnlib keeps its own lesson: its Tanh, handed in as an answer (with the
+    rule against calling nnlib's own code lifted), passes Exercise 4.5."""
+    from nnlib.checks import activation_layer, check_cached_tanh
+    monkeypatch.setattr(activation_layer, "NNLIB_TANH", ())
     assert check_cached_tanh(Tanh)
     assert "✓" in capsys.readouterr().out
 

@@ -195,16 +195,21 @@ def test_feedback_names_the_failing_case(course, chapter):
     assert len(verdicts) == len(possible), f"one verdict per wrong answer, naming its case: {verdicts}"
 
 
-def test_written_answers_wait_for_a_teacher(course):
-    """The prose part of Exercise 3.3 is an answer cell graded by hand, worth
-    its points, with the model answer kept in the source version only."""
-    chapter = "03_dense_layer"
-    written = [c for c in cells(course / "source" / chapter / f"{chapter}.ipynb")
-               if grading(c).get("solution") and c["cell_type"] == "markdown"]
-    assert written and all(grading(c)["grade"] and grading(c)["points"] > 0 for c in written)
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_written_answers_wait_for_a_teacher(course, chapter):
+    """The prose part of an exercise (3.3, 4.4, 4.5) is an answer cell graded
+    by hand, worth its points, where the learner's answer cell stood: right
+    after the exercise's test. The model answer stays in the source version."""
+    source = cells(course / "source" / chapter / f"{chapter}.ipynb")
+    written = [i for i, c in enumerate(source) if grading(c).get("solution") and c["cell_type"] == "markdown"]
+    assert written and all(grading(source[i])["grade"] and grading(source[i])["points"] > 0 for i in written)
+    for i in written:
+        test, answer = grading(source[i - 1]), grading(source[i])
+        assert test.get("grade") and test["grade_id"] == answer["grade_id"].replace("-written", "-check")
+    assert not any("answer" in c["metadata"].get("tags", []) for c in source if not grading(c).get("solution"))
     released = "".join("".join(c["source"]) for c in cells(course / "release" / chapter / f"{chapter}.ipynb"))
     assert "### BEGIN SOLUTION" not in released
-    assert all("".join(c["source"]) not in released for c in written), "a model answer reached the students"
+    assert all("".join(source[i]["source"]) not in released for i in written), "a model answer reached the students"
 
 
 def test_every_exercise_of_the_book_becomes_graded(tmp_path):

@@ -6,6 +6,7 @@ was expected and what arrived. It returns True or False, and it never shows
 the reference code.
 """
 
+import sys
 import warnings
 
 import numpy as np
@@ -37,13 +38,28 @@ def describe(value, limit=6):
     return repr(value)
 
 
-def call(fn, *args, what):
+def call(fn, *args, what, own=()):
     """Call learner code; its exceptions and NumPy warnings become a failed
-    case."""
+    case.
+
+    ``own`` lists nnlib's functions that the exercise asks the learner to
+    write: a call to one of them, however imported or inherited, fails the
+    case, so wrapping the library's answer does not pass.
+    """
+    watched = {f.__code__: f.__qualname__ for f in own}
+    borrowed = set()
+
+    def watch(frame, event, arg):
+        if event == "call" and frame.f_code in watched:
+            borrowed.add(watched[frame.f_code])
+
+    previous = sys.getprofile()
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
         try:
-            return fn(*args)
+            if watched:
+                sys.setprofile(watch)
+            result = fn(*args)
         except NotImplementedError as e:
             raise NotWritten(
                 str(e) or f"{what} is not written yet"
@@ -57,6 +73,15 @@ def call(fn, *args, what):
             raise CaseFailed(
                 f"{what} raised {type(e).__name__}: {e}"
             ) from None
+        finally:
+            if watched:
+                sys.setprofile(previous)
+    if borrowed:
+        raise CaseFailed(
+            f"{what} calls nnlib's own {', '.join(sorted(borrowed))}: the "
+            "exercise asks you to write it yourself"
+        )
+    return result
 
 
 def expect_array(got, expected, what, *, given=None, rtol=1e-5, atol=1e-8):
@@ -104,7 +129,7 @@ def expect_gradients(layer, x, what, *, tolerance=1e-6):
         )
 
 
-def make_layer(cls, *args, **kwargs):
+def make_layer(cls, *args, own=(), **kwargs):
     """An instance of the learner's layer class, which must be an nnlib
     Layer.
 
@@ -120,7 +145,7 @@ def make_layer(cls, *args, **kwargs):
             f"pass the class itself (e.g. {name}), not an instance or a "
             "function"
         )
-    layer = call(lambda: cls(*args, **kwargs), what=what)
+    layer = call(lambda: cls(*args, **kwargs), what=what, own=own)
     if not isinstance(layer, Layer):
         raise CaseFailed(
             f"{what} should inherit from nnlib.Layer (class {name}(Layer): "
