@@ -4,8 +4,8 @@ Every page is loaded from a local server while every request to any other
 host is refused, so the test proves the site works offline. A page fails on
 math left as raw LaTeX, an image that did not load or lacks alt text, an
 internal link or anchor that leads nowhere, a JavaScript error, or a missing
-entry in the navigation. A screenshot of each page is saved in
-artifacts/screenshots/.
+entry in the navigation. A screenshot of each page in each view (desktop,
+dark, phone) is saved in artifacts/screenshots/<view>/.
 """
 import concurrent.futures
 import functools
@@ -132,6 +132,14 @@ def survey(server, width, mode, check):
         return {relative: result for part in parts for relative, result in part.items()}
 
 
+def screenshot(page, relative, view):
+    """The whole page as a reader of ``view`` sees it, for a person to look at:
+    artifacts/screenshots/<view>/<page>.png."""
+    folder = SHOTS / view
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / (relative.replace("/", "_")[:-5] + ".png")), full_page=True)
+
+
 def axe(page, contrast):
     """axe-core's violations of serious or critical impact on the page."""
     page.add_script_tag(path=str(AXE))
@@ -159,14 +167,14 @@ def on_the_desktop(page, relative, errors):
                 links: Array.from(document.querySelectorAll('a[href]')).map(a => a.href),
             };
         }""")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / (relative.replace("/", "_")[:-5] + ".png")), full_page=True)
+    screenshot(page, relative, "desktop")
     # Copied before axe, which fetches the style sheets again from where it
     # guesses they are (a 404 for ../basic.css that no reader meets).
     return report | {"errors": list(errors), "axe": axe(page, contrast=True)}
 
 
 def in_the_dark(page, relative, errors):
+    screenshot(page, relative, "dark")
     return {"axe": axe(page, contrast=True)}
 
 
@@ -175,6 +183,7 @@ def on_a_phone(page, relative, errors):
     equations cut at the edge, floats beside the text; and axe's findings but
     colour contrast, which does not depend on the width."""
     page.wait_for_timeout(300)  # the hints follow MathJax's layout
+    screenshot(page, relative, "phone")
     return page.evaluate(PHONE_LAYOUT) | {"axe": axe(page, contrast=False)}
 
 
