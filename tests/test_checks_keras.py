@@ -1,11 +1,13 @@
 """The checkers of the chapter "nnlib against Keras" accept the reference
 solutions and reject typical mistakes."""
 
+import math
+
 import numpy as np
 import pytest
 
 from nnlib import Dense, ReLU, Sigmoid, Softmax, Tanh
-from nnlib.checks import check_adam_epsilon, check_keras_model, check_keras_weights
+from nnlib.checks import check_adam_epsilon, check_keras_model, check_value_ops
 
 
 def run(checker, answer, capsys):
@@ -13,50 +15,121 @@ def run(checker, answer, capsys):
     return result, capsys.readouterr().out
 
 
-# -- keras_weights ---------------------------------------------------------------
-def weights_ok(net):
-    return [p for layer in net.layers if isinstance(layer, Dense) for p in (layer.params["W"], layer.params["b"])]
+# -- tanh and power for the scalar autodiff Value (exercise 11.1) --------------
+class Value:
+    """The chapter's Value: +, *, exp, log and backward() in topological order."""
+
+    def __init__(self, data, inputs=()):
+        self.data, self.grad, self.inputs = float(data), 0.0, inputs
+        self._propagate = lambda: None
+
+    def _make(self, data, inputs, rule):
+        out = Value(data, inputs)
+
+        def propagate():
+            for v, local in zip(inputs, rule(out)):
+                v.grad += local * out.grad
+        out._propagate = propagate
+        return out
+
+    def __add__(self, other):
+        other = other if isinstance(other, Value) else Value(other)
+        return self._make(self.data + other.data, (self, other), lambda out: (1.0, 1.0))
+
+    def __mul__(self, other):
+        other = other if isinstance(other, Value) else Value(other)
+        return self._make(self.data * other.data, (self, other), lambda out: (other.data, self.data))
+
+    __radd__, __rmul__ = __add__, __mul__
+
+    def exp(self):
+        return self._make(math.exp(self.data), (self,), lambda out: (out.data,))
+
+    def log(self):
+        return self._make(math.log(self.data), (self,), lambda out: (1 / self.data,))
+
+    def backward(self):
+        order, seen = [], set()
+
+        def visit(v):
+            if id(v) not in seen:
+                seen.add(id(v))
+                for u in v.inputs:
+                    visit(u)
+                order.append(v)
+        visit(self)
+        self.grad = 1.0
+        for v in reversed(order):
+            v._propagate()
 
 
-def weights_transposed(net):
-    return [p for layer in net.layers if isinstance(layer, Dense) for p in (layer.params["W"].T, layer.params["b"])]
+def make_op(forward, slope, *, accumulate=True, record=True, chain=True):
+    """An operation x -> forward(x) whose rule adds slope(x, out) * out.grad
+    to x.grad, or one of the typical slips."""
+    def op(x, *args):
+        out = Value(forward(x.data, *args), (x,) if record else ())
+
+        def propagate():
+            local = slope(x.data, out.data, *args) * (out.grad if chain else 1.0)
+            x.grad = x.grad + local if accumulate else local
+        out._propagate = propagate
+        return out
+    return op
 
 
-def weights_kernels_only(net):
-    return [layer.params["W"] for layer in net.layers if isinstance(layer, Dense)]
+tanh_ok = make_op(math.tanh, lambda x, t: 1 - t**2)
+power_ok = make_op(lambda x, k: x**k, lambda x, out, k: k * x ** (k - 1))
 
 
-def weights_every_layer(net):
-    return [p for layer in net.layers for p in (layer.params.get("W"), layer.params.get("b"))]
-
-
-def weights_stub(net):
-    raise NotImplementedError("Exercise 11.1: replace this line with your keras_weights")
-
-
-def test_weights_accepts_reference(capsys):
-    result, out = run(check_keras_weights, weights_ok, capsys)
+def test_value_ops_accept_reference(capsys):
+    result, out = run(lambda ops: check_value_ops(Value, *ops), (tanh_ok, power_ok), capsys)
     assert result is True
-    assert out.startswith("✓ keras_weights: all 4 cases passed")
+    assert out.startswith("✓ tanh and power: all 12 cases passed")
 
 
-@pytest.mark.parametrize("wrong, words", [
-    (weights_transposed, ["failed on Dense(3, 2) alone", "shape (3, 2), got (2, 3)", "transposed?"]),
-    (weights_kernels_only, ["failed on Dense(3, 2) alone", "expects 2 arrays", "got 1"]),
-    (weights_every_layer, ["failed on Dense(4, 5) → Tanh", "expects 4 arrays", "got 8"]),
+@pytest.mark.parametrize("tanh, power, words", [
+    (make_op(math.tanh, lambda x, t: 1 - t**2, accumulate=False), power_ok,
+     ["failed on a fork through tanh", "x is used twice", "+="]),
+    (tanh_ok, make_op(lambda x, k: x**k, lambda x, out, k: k * x ** (k - 1), accumulate=False),
+     ["failed on a fork through power", "x is used twice", "+="]),
+    (make_op(math.tanh, lambda x, t: 1 - x**2), power_ok,
+     ["failed on tanh of one number", "not 1 − x²"]),
+    (make_op(math.tanh, lambda x, t: 1 - t**2, chain=False), power_ok,
+     ["failed on tanh inside a chain", "out.grad"]),
+    (make_op(math.tanh, lambda x, t: 1 - t**2, record=False), power_ok,
+     ["failed on tanh inside a chain", "never reached x", "(x,)"]),
+    (tanh_ok, make_op(lambda x, k: x**k, lambda x, out, k: k * x**k),
+     ["failed on a cube", "24 instead of 12", "k·x^(k−1)"]),
+    (lambda x: math.tanh(x.data), power_ok,
+     ["failed on tanh of one number", "should return a new Value, got float"]),
 ])
-def test_weights_rejects_mistakes(wrong, words, capsys):
-    result, out = run(check_keras_weights, wrong, capsys)
+def test_value_ops_reject_mistakes(tanh, power, words, capsys):
+    result, out = run(lambda ops: check_value_ops(Value, *ops), (tanh, power), capsys)
     assert result is False
-    assert out.startswith("✗ keras_weights: failed on")
+    assert out.startswith("✗ tanh and power: failed on")
     for word in words:
-        assert word in out
+        assert word in out, out
 
 
-def test_weights_reports_stub(capsys):
-    result, out = run(check_keras_weights, weights_stub, capsys)
+def test_value_ops_try_large_inputs(capsys):
+    """A tanh whose rule is right near 0 only is caught."""
+    def tanh_sloppy(x):
+        return (tanh_ok if abs(x.data) < 2 else make_op(math.tanh, lambda x, t: 1.0))(x)
+
+    result, out = run(lambda ops: check_value_ops(Value, *ops), (tanh_sloppy, power_ok), capsys)
+    assert result is False
+    assert "tanh of a large number" in out
+
+
+def test_value_ops_report_stub_and_wrong_arguments(capsys):
+    def stub(x, *args):
+        raise NotImplementedError("Exercise 11.1: write tanh")
+
+    result, out = run(lambda ops: check_value_ops(Value, *ops), (stub, stub), capsys)
     assert result is False
     assert "not written yet" in out and "Exercise 11.1" in out
+    result, out = run(lambda ops: check_value_ops(Value(1.0), *ops), (tanh_ok, power_ok), capsys)
+    assert result is False and "pass the class Value itself" in out
 
 
 # -- keras_model -----------------------------------------------------------------

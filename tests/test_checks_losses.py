@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from nnlib.checks import check_binary_cross_entropy, check_mse, check_softmax_ce_gradient
+from nnlib.activations import softmax
+from nnlib.checks import check_backprop, check_binary_cross_entropy, check_mse, check_softmax_ce_gradient
 
 
 # -- exercise 5.1: mse and mse_gradient -------------------------------------
@@ -159,3 +160,69 @@ def test_check_softmax_ce_gradient_rejects_changing_the_scores(capsys):
 
     assert check_softmax_ce_gradient(in_place) is False
     assert "changed the scores" in capsys.readouterr().out
+
+
+# -- exercise 5.4: backpropagation by the four equations -----------------------
+def make_backprop(*, n=True, sign=1, slope="A", transpose_w2=True, db="sum", dw="AT delta"):
+    """The reference backprop, or one slip away from it."""
+    def backprop(X, Y, W1, b1, W2, b2):
+        Z1 = X @ W1 + b1
+        A1 = np.tanh(Z1)
+        P = softmax(A1 @ W2 + b2)
+        delta2 = sign * (P - Y) / (len(X) if n else 1)
+        slopes = {"A": 1 - A1**2, "Z": 1 - Z1**2, None: 1.0}[slope]
+        delta1 = (delta2 @ (W2.T if transpose_w2 else W2)) * slopes
+        reduce = {"sum": lambda d: d.sum(axis=0), "mean": lambda d: d.mean(axis=0), "none": lambda d: d}[db]
+        grad_w = (lambda a, d: a.T @ d) if dw == "AT delta" else (lambda a, d: d.T @ a)
+        return grad_w(X, delta1), reduce(delta1), grad_w(A1, delta2), reduce(delta2)
+    return backprop
+
+
+def test_check_backprop_accepts_the_four_equations(capsys):
+    assert check_backprop(make_backprop()) is True
+    assert capsys.readouterr().out.startswith("✓ backprop: all 4 cases passed")
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (make_backprop(n=False), ["the picture's network", "dW2 is wrong", "N times too large"]),
+    (make_backprop(sign=-1), ["dW2 is wrong", "sign is flipped"]),
+    (make_backprop(slope=None), ["dW1 is wrong", "lacks tanh's slope", "1 − A₁²"]),
+    (make_backprop(slope="Z"), ["dW1 is wrong", "not 1 − Z₁²"]),
+    (make_backprop(transpose_w2=False), ["the picture's network", "dW1 is wrong", "W₂ transposed"]),
+    (make_backprop(db="mean"), ["db2 is wrong", "do not average"]),
+    (make_backprop(db="none"), ["db2 should have shape (2,)", "got (2, 2)", "fork rule"]),
+    (make_backprop(dw="delta A"), ["the picture's network", "dW2 is wrong", "transposed"]),
+])
+def test_check_backprop_rejects_typical_slips(wrong, words, capsys):
+    assert check_backprop(wrong) is False
+    out = capsys.readouterr().out
+    assert out.startswith("✗ backprop: failed on")
+    for word in words:
+        assert word in out, out
+
+
+def test_check_backprop_names_a_transposed_weight_gradient_by_its_shape(capsys):
+    def transposed_on_square_weights_only(X, Y, W1, b1, W2, b2):
+        dW1, db1, dW2, db2 = make_backprop()(X, Y, W1, b1, W2, b2)
+        return (dW1 if W1.shape[0] == W1.shape[1] else dW1.T), db1, dW2, db2
+
+    assert check_backprop(transposed_on_square_weights_only) is False
+    out = capsys.readouterr().out
+    assert "a 3-4-2 network" in out and "should have shape (3, 4)" in out and "transposed" in out
+
+
+def test_check_backprop_wants_four_arrays(capsys):
+    def two(X, Y, W1, b1, W2, b2):
+        return make_backprop()(X, Y, W1, b1, W2, b2)[:2]
+
+    assert check_backprop(two) is False
+    assert "four arrays" in capsys.readouterr().out
+
+
+def test_check_backprop_reports_an_unwritten_stub(capsys):
+    def stub(X, Y, W1, b1, W2, b2):
+        raise NotImplementedError("Exercise 5.4: write the backward pass")
+
+    assert check_backprop(stub) is False
+    out = capsys.readouterr().out
+    assert "not written yet" in out and "Exercise 5.4" in out

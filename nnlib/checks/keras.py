@@ -1,7 +1,8 @@
 """Checkers for the exercises of chapter 11, nnlib against Keras.
 
-* ``check_keras_weights(keras_weights)``: an nnlib network's parameters as
-  the flat list ``[W1, b1, W2, b2, ...]`` that ``model.set_weights`` expects.
+* ``check_value_ops(Value, tanh, power)``: two operations for the
+  chapter's scalar autodiff ``Value``, their values and the gradients
+  ``backward()`` leaves, up to chapter 5's network compared with nnlib's.
 * ``check_keras_model(keras_model)``: the Keras model equivalent to an nnlib
   network, weights included, predicting what the network predicts.
 * ``check_adam_epsilon(keras_epsilon)``: the Keras Adam ``epsilon`` that
@@ -21,7 +22,7 @@ from ..losses import BinaryCrossEntropy, CategoricalCrossEntropy, MSE
 from ..network import Network
 from .verdict import CaseFailed, call, describe, verdict
 
-__all__ = ["check_keras_weights", "check_keras_model", "check_adam_epsilon"]
+__all__ = ["check_value_ops", "check_keras_model", "check_adam_epsilon"]
 
 # The architectures the checkers try, from a single layer to a deeper stack.
 ARCHITECTURES = {
@@ -65,89 +66,236 @@ def _network(name, seed):
 
 
 # ---------------------------------------------------------------------------
-# Exercise: nnlib weights in the order Keras expects
+# Exercise: two more operations for the scalar autodiff Value
 # ---------------------------------------------------------------------------
-def check_keras_weights(keras_weights):
-    """Check ``keras_weights(net)`` -> [W1, b1, W2, b2, ...] for
-    ``model.set_weights``."""
+def _derivative(f, x, eps=1e-6):
+    return (f(x + eps) - f(x - eps)) / (2 * eps)
 
-    def case(name, seed):
-        def run():
-            net = _network(name, seed)
-            before = [
-                p.copy()
-                for layer in net.layers
-                for p in layer.params.values()
-            ]
-            got = call(
-                keras_weights, net, what=f"keras_weights(net) for {name}"
-            )
-            after = [
-                p for layer in net.layers for p in layer.params.values()
-            ]
-            if not all(np.array_equal(a, b) for a, b in zip(before, after)):
-                raise CaseFailed(
-                    "keras_weights changed the network's parameters for "
-                    f"{name}; it should only read them"
-                )
-            dense = [
-                layer for layer in net.layers if isinstance(layer, Dense)
-            ]
-            expected = [
-                p
-                for layer in dense
-                for p in (layer.params["W"], layer.params["b"])
-            ]
-            if not isinstance(got, (list, tuple)):
-                raise CaseFailed(
-                    "keras_weights should return a list of arrays for "
-                    f"{name}, got {type(got).__name__}"
-                )
-            if len(got) != len(expected):
-                shapes = [
-                    np.shape(w) if w is not None else None for w in got
-                ]
-                raise CaseFailed(
-                    f"for {name} Keras expects {len(expected)} arrays (a "
-                    "kernel and a bias per Dense layer, "
-                    f"activations have none), got {len(got)} with shapes "
-                    f"{shapes}"
-                )
-            for i, (g, e) in enumerate(zip(got, expected)):
-                which = (f"array {i} ({'kernel' if i % 2 == 0 else 'bias'} "
-                         f"of Dense layer {i // 2 + 1})")
-                if g is None or not hasattr(g, "shape"):
-                    raise CaseFailed(
-                        f"{which} for {name} should be a NumPy array, got "
-                        f"{type(g).__name__}"
-                    )
-                g = np.asarray(g)
-                if g.shape != e.shape:
-                    hint = (
-                        " (transposed? Keras kernels are (n_in, n_out), "
-                        "like nnlib's W)"
-                        if g.shape == e.shape[::-1]
-                        else ""
-                    )
-                    raise CaseFailed(
-                        f"{which} for {name} should have shape {e.shape}, "
-                        f"got {g.shape}{hint}"
-                    )
-                if not np.array_equal(g, e):
-                    raise CaseFailed(
-                        f"{which} for {name}: expected {describe(e)}, got "
-                        f"{describe(g)}"
-                    )
 
-        return run
+def _value_network(Value, tanh, data):
+    """Dense → Tanh → Dense → Softmax with cross-entropy, one Value at a
+    time, built from +, *, exp, log and the learner's tanh only; returns
+    the loss and the parameters as nested lists of Values."""
+    x, labels, arrays = data
+    params = [[[Value(float(v)) for v in row] for row in np.atleast_2d(a)]
+              for a in arrays]
+    w1, b1, w2, b2 = params
 
-    return verdict(
-        "keras_weights",
-        [
-            (name, case(name, seed))
-            for seed, name in enumerate(ARCHITECTURES)
-        ],
-    )
+    def dense(rows, w, b):
+        out = []
+        for row in rows:
+            out.append([])
+            for j in range(len(b[0])):
+                total = b[0][j]
+                for i, xi in enumerate(row):
+                    total = total + xi * w[i][j]
+                out[-1].append(total)
+        return out
+
+    inputs = [[Value(float(v)) for v in row] for row in x]
+    hidden = [[tanh(z) for z in row] for row in dense(inputs, w1, b1)]
+    loss = Value(0.0)
+    for row, c in zip(dense(hidden, w2, b2), labels):
+        sum_exp = row[0].exp()
+        for z in row[1:]:
+            sum_exp = sum_exp + z.exp()
+        loss = loss + sum_exp.log() + row[c] * Value(-1.0)
+    return loss * Value(1.0 / len(x)), params
+
+
+def _nnlib_network(data):
+    from ..activations import Softmax, Tanh
+
+    x, labels, arrays = data
+    w1, b1, w2, b2 = arrays
+    dense1, dense2 = Dense(*w1.shape), Dense(*w2.shape)
+    for layer, w, b in ((dense1, w1, b1), (dense2, w2, b2)):
+        layer.params["W"][...] = w
+        layer.params["b"][...] = b
+    net = Network([dense1, Tanh(), dense2, Softmax()],
+                  CategoricalCrossEntropy())
+    y = np.eye(w2.shape[1])[labels]
+    net.backward(net.forward(x), y)
+    return [dense1.grads["W"], dense1.grads["b"], dense2.grads["W"],
+            dense2.grads["b"]]
+
+
+def _network_data(seed, n_in, n_hidden, n_out, n):
+    if seed is None:                          # chapter 5's picture
+        x = np.array([[0.5, -1.0], [1.0, 0.5]])
+        return x, np.array([0, 1]), [
+            np.array([[0.4, -0.6], [0.3, 0.8]]), np.array([0.2, -0.2]),
+            np.array([[1.0, -1.0], [0.5, 0.7]]), np.array([0.0, 0.1])]
+    rng = np.random.default_rng(seed)
+    return (rng.standard_normal((n, n_in)), rng.integers(0, n_out, n),
+            [rng.standard_normal((n_in, n_hidden)),
+             rng.uniform(-0.5, 0.5, n_hidden),
+             rng.standard_normal((n_hidden, n_out)),
+             rng.uniform(-0.5, 0.5, n_out)])
+
+
+def check_value_ops(Value, tanh, power):
+    """Check the learner's ``tanh(x)`` and ``power(x, k)`` for the chapter's
+    scalar autodiff ``Value``: the value each returns, and the gradients
+    that ``backward()`` then leaves in ``.grad``, on single operations,
+    chains, forks and two small networks compared with nnlib's."""
+    if not isinstance(Value, type):
+        return verdict("tanh and power", [("the arguments", _raise(
+            "pass the class Value itself first, then your functions: "
+            "check_value_ops(Value, tanh, power)"))])
+
+    def run(build, name):
+        """Build an expression with the learner's code and backpropagate
+        through it; returns the output and the input Values."""
+        out, inputs = call(build, what=name)
+        if not isinstance(out, Value):
+            raise CaseFailed(f"{name} should return a new Value, got "
+                             f"{type(out).__name__}")
+        call(out.backward, what=f"backward() through {name}")
+        return out, inputs
+
+    def expect_value(name, out, expected):
+        if not np.isclose(out.data, expected, rtol=1e-9, atol=1e-12):
+            raise CaseFailed(f"{name} should hold {expected:.6g}, got "
+                             f"{out.data:.6g}")
+
+    def expect_grad(name, which, v, expected, slips):
+        if np.isclose(v.grad, expected, rtol=1e-6, atol=1e-9):
+            return
+        for wrong, why in slips:
+            if np.isclose(v.grad, wrong, rtol=1e-6, atol=1e-9):
+                raise CaseFailed(f"after {name}, {which}.grad is "
+                                 f"{v.grad:.6g} instead of {expected:.6g}: "
+                                 f"{why}")
+        raise CaseFailed(f"after {name}, {which}.grad should be "
+                         f"{expected:.6g}, got {v.grad:.6g}")
+
+    no_input = ("backward() never reached x: give the new Value x as its "
+                "input, Value(result, (x,)), and set its _propagate")
+    overwrite = ("x is used twice, a fork, so its gradient is the sum of "
+                 "both branches'; add to x.grad with +=, do not assign it")
+    no_chain = ("multiply the local derivative by out.grad (the chain "
+                "rule): the gradient arriving from above")
+
+    def tanh_case(x0):
+        t = np.tanh(x0)
+
+        def case():
+            name = f"tanh(x) at x = {x0}"
+            out, (x,) = run(lambda: ((lambda x: (tanh(x), (x,)))(
+                Value(x0))), name)
+            expect_value(name, out, t)
+            expect_grad(name, "x", x, 1 - t**2, [
+                (0.0, no_input),
+                (1 - x0**2, "tanh's slope is 1 − tanh(x)², taken at the "
+                 "output t = tanh(x), not 1 − x²"),
+                (1.0, "x.grad is out.grad alone: multiply it by tanh's "
+                 "slope 1 − t²")])
+        return case
+
+    def chain_case():
+        x0 = 0.3
+        t = np.tanh(2 * x0)
+        name = "tanh(x * 2) * 3 at x = 0.3"
+
+        def build():
+            x = Value(x0)
+            return tanh(x * Value(2.0)) * Value(3.0), (x,)
+
+        def case():
+            out, (x,) = run(build, name)
+            expect_value(name, out, 3 * t)
+            expect_grad(name, "x", x, 6 * (1 - t**2), [
+                (0.0, no_input), (2 * (1 - t**2), no_chain)])
+        return case
+
+    def fork_case(label, build, x0, expected, overwritten):
+        def case():
+            out, (x,) = run(lambda: build(Value(x0)), label)
+            slips = [] if overwritten is None else [(overwritten, overwrite)]
+            expect_grad(label, "x", x, expected, slips + [(0.0, no_input)])
+        return case
+
+    def power_case(x0, k):
+        def case():
+            name = f"power(x, {k}) at x = {x0}"
+            out, (x,) = run(lambda: ((lambda x: (power(x, k), (x,)))(
+                Value(x0))), name)
+            expect_value(name, out, x0**k)
+            expect_grad(name, "x", x, k * x0 ** (k - 1), [
+                (0.0, no_input),
+                (k * x0**k, "the derivative of x^k is k·x^(k−1): "
+                 "the exponent drops by one"),
+                (x0**k, "that is x^k itself: the derivative of x^k is "
+                 "k·x^(k−1)"),
+                ((k - 1) * x0 ** (k - 1), "the derivative of x^k is "
+                 "k·x^(k−1), with k in front, not k − 1")])
+        return case
+
+    def quotient_case():
+        a0, b0 = 3.0, 2.0
+        name = "a * power(b, -1), a quotient, at a = 3, b = 2"
+
+        def build():
+            a, b = Value(a0), Value(b0)
+            return a * power(b, -1), (a, b)
+
+        def case():
+            out, (a, b) = run(build, name)
+            expect_value(name, out, a0 / b0)
+            expect_grad(name, "a", a, 1 / b0, [])
+            expect_grad(name, "b", b, -a0 / b0**2, [(0.0, no_input)])
+        return case
+
+    def network_case(label, data):
+        def case():
+            loss, params = call(lambda: _value_network(Value, tanh, data),
+                                what=f"the Value version of {label}")
+            call(loss.backward, what=f"backward() through {label}")
+            expected = _nnlib_network(data)
+            for pname, values, grad in zip(("W1", "b1", "W2", "b2"),
+                                           params, expected):
+                got = np.array([[v.grad for v in row] for row in values])
+                got = got.reshape(grad.shape)
+                if not np.allclose(got, grad, rtol=1e-6, atol=1e-10):
+                    raise CaseFailed(
+                        f"Value's dL/d{pname} for {label} is "
+                        f"{describe(got)}, nnlib's is {describe(grad)}")
+        return case
+
+    t8 = np.tanh(-0.8)
+    t7 = np.tanh(0.7)
+    return verdict("tanh and power", [
+        ("tanh of one number", tanh_case(0.5)),
+        ("tanh of a large number", tanh_case(3.0)),
+        ("tanh inside a chain", chain_case()),
+        ("a fork through tanh", fork_case(
+            "tanh(x) + x at x = -0.8", lambda x: (tanh(x) + x, (x,)),
+            -0.8, 1 - t8**2 + 1, 1 - t8**2)),
+        ("tanh used twice", fork_case(
+            "t * t with t = tanh(x), at x = 0.7",
+            lambda x: ((lambda t: t * t)(tanh(x)), (x,)),
+            0.7, 2 * t7 * (1 - t7**2), None)),
+        ("a cube", power_case(2.0, 3)),
+        ("a negative power", power_case(4.0, -1)),
+        ("a square root", power_case(9.0, 0.5)),
+        ("a fork through power", fork_case(
+            "power(x, 2) + x * 3 at x = 1.5",
+            lambda x: (power(x, 2) + x * Value(3.0), (x,)),
+            1.5, 2 * 1.5 + 3, 2 * 1.5)),
+        ("a quotient of two Values", quotient_case()),
+        ("chapter 5's picture, Dense(2, 2) → Tanh → Dense(2, 2) → "
+         "Softmax", network_case("chapter 5's picture",
+                                 _network_data(None, 2, 2, 2, 2))),
+        ("a Dense(3, 4) → Tanh → Dense(4, 3) → Softmax on 5 samples",
+         network_case("the 3-4-3 network", _network_data(4, 3, 4, 3, 5))),
+    ])
+
+
+def _raise(message):
+    def case():
+        raise CaseFailed(message)
+    return case
 
 
 # ---------------------------------------------------------------------------

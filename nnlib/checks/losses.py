@@ -1,4 +1,5 @@
-"""Checkers for the exercises of chapter 5, losses."""
+"""Checkers for the exercises of chapter 5, losses (and its picture of
+backpropagation)."""
 
 import numpy as np
 
@@ -10,6 +11,7 @@ __all__ = [
     "check_mse",
     "check_binary_cross_entropy",
     "check_softmax_ce_gradient",
+    "check_backprop",
 ]
 
 _reference_mse = MSE().value
@@ -191,4 +193,156 @@ def check_softmax_ce_gradient(softmax_ce_gradient):
     return verdict(
         "softmax_ce_gradient",
         [(name, make_case(*data)) for name, data in cases_data.items()],
+    )
+
+
+# ---------------------------------------------------------------------------
+# Exercise 5.4: backpropagation by the four equations
+# ---------------------------------------------------------------------------
+def _picture():
+    """The network and batch of the chapter's picture."""
+    x = np.array([[0.5, -1.0], [1.0, 0.5]])
+    y = np.array([[1.0, 0.0], [0.0, 1.0]])
+    w1 = np.array([[0.4, -0.6], [0.3, 0.8]])
+    w2 = np.array([[1.0, -1.0], [0.5, 0.7]])
+    return x, y, w1, np.array([0.2, -0.2]), w2, np.array([0.0, 0.1])
+
+
+def _random_net(seed, n_in, n_hidden, n_out, n, scale=1.0):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((n, n_in))
+    y = np.eye(n_out)[rng.integers(0, n_out, n)]
+    w1 = rng.standard_normal((n_in, n_hidden)) * scale
+    w2 = rng.standard_normal((n_hidden, n_out)) * scale
+    b1 = rng.uniform(-0.5, 0.5, n_hidden)
+    b2 = rng.uniform(-0.5, 0.5, n_out)
+    return x, y, w1, b1, w2, b2
+
+
+def _reference_backprop(x, y, w1, b1, w2, b2):
+    """The gradients as nnlib's layers compute them, and the deltas."""
+    from ..activations import Softmax, Tanh
+    from ..dense import Dense
+    from ..network import Network
+
+    dense1, dense2 = Dense(*w1.shape), Dense(*w2.shape)
+    for layer, w, b in ((dense1, w1, b1), (dense2, w2, b2)):
+        layer.params["W"][...] = w
+        layer.params["b"][...] = b
+    net = Network([dense1, Tanh(), dense2, Softmax()],
+                  CategoricalCrossEntropy())
+    net.backward(net.forward(x), y)
+    return {"dW1": dense1.grads["W"], "db1": dense1.grads["b"],
+            "dW2": dense2.grads["W"], "db2": dense2.grads["b"]}
+
+
+def _slips(x, y, w1, b1, w2, b2):
+    """Typical wrong versions of each gradient, with what to say about
+    them. Checked in this order; the first that matches is reported."""
+    n = len(x)
+    z1 = x @ w1 + b1
+    a1 = np.tanh(z1)
+    p = softmax(a1 @ w2 + b2)
+    d2 = (p - y) / n
+    no_slope = d2 @ w2.T
+    slope_of_z = no_slope * (1 - z1**2)
+    untransposed = (d2 @ w2) * (1 - a1**2) if w2.shape[0] == w2.shape[1] \
+        else None
+    slips = {
+        "dW2": [(-a1.T @ d2, "the sign is flipped: δ₂ = (P − Y)/N, "
+                 "not (Y − P)/N"),
+                (a1.T @ d2 * n, "it is N times too large: δ₂ = (P − Y)/N "
+                 "divides by the batch size N"),
+                ((a1.T @ d2).T, "it is transposed: dW₂ = A₁ᵀ δ₂, of "
+                 "W₂'s shape (n_in, n_out)")],
+        "db2": [(d2.mean(axis=0), "it is N times too small: the 1/N is "
+                 "already inside δ₂, so sum over the batch, do not "
+                 "average")],
+        "dW1": [(x.T @ no_slope, "δ₁ lacks tanh's slope: multiply δ₂W₂ᵀ "
+                 "element-wise by f'(Z₁) = 1 − A₁²"),
+                (x.T @ slope_of_z, "tanh's slope at Z₁ is "
+                 "1 − tanh(Z₁)² = 1 − A₁², not 1 − Z₁²"),
+                ((x.T @ (no_slope * (1 - a1**2))).T, "it is transposed: "
+                 "dW₁ = Xᵀ δ₁, of W₁'s shape (n_in, n_hidden)")],
+        "db1": [((no_slope * (1 - a1**2)).mean(axis=0), "it is N times "
+                 "too small: the 1/N is already inside δ₁, so sum over "
+                 "the batch, do not average"),
+                (no_slope.sum(axis=0), "δ₁ lacks tanh's slope: multiply "
+                 "δ₂W₂ᵀ element-wise by f'(Z₁) = 1 − A₁²")],
+    }
+    if untransposed is not None:
+        slips["dW1"].append((x.T @ untransposed, "δ₁ = (δ₂ W₂ᵀ) ⊙ f'(Z₁) "
+                             "multiplies by W₂ transposed"))
+    return slips
+
+
+def check_backprop(backprop):
+    """Exercise 5.4: ``backprop(X, Y, W1, b1, W2, b2)`` returns the
+    gradients ``dW1, db1, dW2, db2`` of Dense → Tanh → Dense → Softmax with
+    categorical cross-entropy, computed with the four equations.
+
+    The gradients are compared with nnlib's layers, from the output layer
+    back; the verdict names the first one that differs and, where it
+    recognises the slip, what went wrong.
+    """
+    order = ("dW1", "db1", "dW2", "db2")
+
+    def make_case(data):
+        def case():
+            given = [a.copy() for a in data]
+            got = call(backprop, *given,
+                       what="backprop(X, Y, W1, b1, W2, b2)")
+            if not isinstance(got, (tuple, list)) or len(got) != 4:
+                raise CaseFailed(
+                    "backprop should return four arrays, "
+                    "dW1, db1, dW2, db2, got "
+                    f"{type(got).__name__}"
+                    + (f" of length {len(got)}"
+                       if isinstance(got, (tuple, list)) else ""))
+            got = dict(zip(order, got))
+            expected = _reference_backprop(*data)
+            slips = _slips(*data)
+            for name in ("dW2", "db2", "dW1", "db1"):  # the backward order
+                _compare(name, got[name], expected[name], slips[name])
+
+        return case
+
+    def _compare(name, got, expected, slips):
+        try:
+            got = np.asarray(got, dtype=float)
+        except (TypeError, ValueError):
+            raise CaseFailed(f"{name} should be a NumPy array, got "
+                             f"{type(got).__name__}") from None
+        if got.shape != expected.shape:
+            hint = ""
+            if name.startswith("db") and got.ndim == 2:
+                hint = (": sum δ over the batch (axis 0), one entry per "
+                        "unit; every sample's copy of b adds its "
+                        "gradient (the fork rule)")
+            elif got.shape == expected.shape[::-1]:
+                hint = (f": it is transposed, {name} = Aᵀ δ has the "
+                        "shape of the weights")
+            raise CaseFailed(f"{name} should have shape {expected.shape}, "
+                             f"the shape of {name[1:]}, got {got.shape}"
+                             f"{hint}")
+        if np.allclose(got, expected, rtol=1e-6, atol=1e-10):
+            return
+        for wrong, why in slips:
+            if np.allclose(got, wrong, rtol=1e-6, atol=1e-10):
+                raise CaseFailed(f"{name} is wrong: {why}")
+        raise CaseFailed(f"{name}: expected {describe(expected)}, got "
+                         f"{describe(got)}")
+
+    return verdict(
+        "backprop",
+        [
+            ("the picture's network (2-2-2, 2 samples)",
+             make_case(_picture())),
+            ("a 3-4-2 network on 5 samples",
+             make_case(_random_net(1, 3, 4, 2, 5))),
+            ("a 4-3-5 network on one sample",
+             make_case(_random_net(2, 4, 3, 5, 1))),
+            ("a 5-6-3 network on 8 samples, large weights",
+             make_case(_random_net(3, 5, 6, 3, 8, scale=3.0))),
+        ],
     )
