@@ -4,8 +4,9 @@ Training and prediction: a layer that behaves differently in the two
 (Dropout, chapter 12) declares a ``training`` attribute, True by default.
 ``Network.predict`` and ``Network.evaluate`` run inside
 ``inference(layers)``, which sets it to False on every layer that has it
-and puts the old values back afterwards; training (``fit``, ``train_step``, or a loop of your own
-calling ``forward`` and ``backward``) leaves it True. Layers without the
+and puts the old values back afterwards. Training (``fit``,
+``train_step``, or a loop of your own calling ``forward`` and
+``backward``) leaves it True. Layers without the
 attribute behave the same either way and are left alone.
 """
 import contextlib
