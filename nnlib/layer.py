@@ -1,4 +1,15 @@
-"""The base class every layer inherits from (chapter 2, the base layer)."""
+"""The base class every layer inherits from (chapter 2, the base layer).
+
+Training and prediction: a layer that behaves differently in the two
+(Dropout, chapter 12) declares a ``training`` attribute, True by default.
+``Network.predict`` and ``Network.evaluate`` run inside
+``inference(layers)``, which sets it to False on every layer that has it
+and puts the old values back afterwards. Training (``fit``,
+``train_step``, or a loop of your own calling ``forward`` and
+``backward``) leaves it True. Layers without the
+attribute behave the same either way and are left alone.
+"""
+import contextlib
 
 
 class Layer:
@@ -61,3 +72,18 @@ class Layer:
         except Exception:  # a layer that cannot be saved can still be shown
             args = "..."
         return f"{type(self).__name__}({args})"
+
+
+@contextlib.contextmanager
+def inference(layers):
+    """Within the ``with`` block, every layer that has a ``training`` flag
+    has it False (dropout off); afterwards each gets its old value back."""
+    switched = [(layer, layer.training) for layer in layers
+                if hasattr(layer, "training")]
+    for layer, _ in switched:
+        layer.training = False
+    try:
+        yield
+    finally:
+        for layer, was in switched:
+            layer.training = was

@@ -4,7 +4,7 @@
 import numpy as np
 
 from . import saving
-from .layer import Layer
+from .layer import Layer, inference
 from .losses import Loss
 from .optimizers import SGD, Optimizer
 from .progress import Progress
@@ -116,13 +116,18 @@ class Network:
 
     # -- public entry points, which check what they are given -----------
     def predict(self, x):
-        """The last layer's output for every row of x, shape (N, n_out)."""
-        return self.forward(self._inputs(x))
+        """The last layer's output for every row of x, shape (N, n_out),
+        with the layers in inference mode (Dropout lets all through)."""
+        x = self._inputs(x)
+        with inference(self.layers):
+            return self.forward(x)
 
     def evaluate(self, x, y):
-        """``{"loss": ..., "accuracy": ...}`` on the whole of (x, y)."""
+        """``{"loss": ..., "accuracy": ...}`` on the whole of (x, y), with
+        the layers in inference mode, as in ``predict``."""
         x, y = self._inputs(x), self._targets(y, len(np.asarray(x)))
-        y_pred = self.forward(x)
+        with inference(self.layers):
+            y_pred = self.forward(x)
         return {"loss": self.loss(y_pred, y),
                 "accuracy": accuracy(y_pred, y)}
 

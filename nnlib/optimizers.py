@@ -22,7 +22,13 @@ class Optimizer:
     optimizer remembers between steps (a velocity, running means) lives in
     ``state``, arrays made by ``slots(key, param, count)``: a saved network
     keeps them, so training resumes where it stopped.
+
+    ``weight_decay`` λ shrinks every weight matrix before its update,
+    θ ← (1 − ηλ) θ (0 by default; ``SGDW`` and ``AdamW`` take it as an
+    argument). Biases and other vectors (``ndim == 1``) are not decayed.
     """
+
+    weight_decay = 0.0
 
     def __init__(self, learning_rate):
         self.learning_rate = learning_rate
@@ -44,8 +50,11 @@ class Optimizer:
 
     def step(self, layers):
         self.t += 1
+        shrink = 1.0 - self.learning_rate * self.weight_decay
         for i, layer in enumerate(layers):
             for name, param in layer.params.items():
+                if shrink != 1.0 and param.ndim > 1:
+                    param *= shrink  # weight decay: matrices, not biases
                 self.update(param, layer.grads[name], f"layer{i}.{name}")
 
     def update(self, param, grad, key):
@@ -140,3 +149,43 @@ class Adam(Optimizer):
     def config(self):
         return {"learning_rate": self.learning_rate, "beta1": self.beta1,
                 "beta2": self.beta2, "eps": self.eps}
+
+
+def decay_rate(value):
+    """``weight_decay`` as a float >= 0."""
+    return 0.0 if value == 0 else positive_float(value, "weight_decay")
+
+
+class SGDW(SGD):
+    """SGD (with optional momentum) and decoupled weight decay, the
+    "SGDW" of Loshchilov & Hutter (2019): before each update,
+    W ← (1 − ηλ) W for every weight matrix W.
+
+    Without momentum this is exactly gradient descent on the loss plus
+    the L2 penalty (λ/2) Σ ‖W‖² (Krogh & Hertz, 1992), whose gradient is
+    λW. With momentum it is not: an L2 gradient would also build up in
+    the velocity and decay about 1/(1 − μ) times more.
+    """
+
+    def __init__(self, learning_rate=0.01, momentum=0.0, weight_decay=0.0):
+        super().__init__(learning_rate, momentum)
+        self.weight_decay = decay_rate(weight_decay)
+
+    def config(self):
+        return {**super().config(), "weight_decay": self.weight_decay}
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter, 2019):
+    W ← (1 − ηλ) W before Adam's step. An L2 gradient λW added to g
+    would instead be divided by √v̂ like the rest of g, so weights with
+    large gradients would hardly be decayed; decoupled, every weight
+    shrinks by the same factor."""
+
+    def __init__(self, learning_rate=0.001, beta1=0.9, beta2=0.999,
+                 eps=1e-8, weight_decay=0.0):
+        super().__init__(learning_rate, beta1, beta2, eps)
+        self.weight_decay = decay_rate(weight_decay)
+
+    def config(self):
+        return {**super().config(), "weight_decay": self.weight_decay}

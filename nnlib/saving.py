@@ -16,13 +16,15 @@ import numpy as np
 
 from .activations import ReLU, Sigmoid, Softmax, Tanh
 from .dense import Dense
+from .dropout import Dropout
 from .losses import MSE, BinaryCrossEntropy, CategoricalCrossEntropy
-from .optimizers import SGD, Adam
+from .optimizers import SGD, SGDW, Adam, AdamW
 
-LAYER_TYPES = {c.__name__: c for c in (Dense, Tanh, Sigmoid, ReLU, Softmax)}
+LAYER_TYPES = {c.__name__: c for c in (Dense, Tanh, Sigmoid, ReLU, Softmax,
+                                       Dropout)}
 LOSS_TYPES = {c.__name__: c for c in (MSE, BinaryCrossEntropy,
                                       CategoricalCrossEntropy)}
-OPTIMIZER_TYPES = {c.__name__: c for c in (SGD, Adam)}
+OPTIMIZER_TYPES = {c.__name__: c for c in (SGD, Adam, SGDW, AdamW)}
 FILE_FORMAT = "nnlib-network"
 FILE_VERSION = 2
 ARCHITECTURE_KEY = "architecture.json"

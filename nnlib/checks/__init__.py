@@ -16,3 +16,4 @@ from .moons import *  # noqa: F401,F403
 from .network_class import *  # noqa: F401,F403
 from .training_better import *  # noqa: F401,F403
 from .keras import *  # noqa: F401,F403
+from .regularisation import *  # noqa: F401,F403
