@@ -43,9 +43,10 @@ $(AXE):
 book: $(STAMP) $(MATHJAX)
 	$(VENV)/bin/jupyter-book build . -W --keep-going
 
-# One worker per core; a file's tests stay together (a chapter shares one kernel).
+# One worker per core, each with one BLAS thread (more threads than cores make
+# OpenBLAS spin); a file's tests stay together (a chapter shares one kernel).
 test: $(STAMP) $(AXE)
-	$(PYTHON) -m pytest -n auto --dist loadfile
+	OPENBLAS_NUM_THREADS=1 $(PYTHON) -m pytest -n auto --dist loadfile
 
 # JupyterLab on the chapters, exercise and solution boxes rendered by jupyterlab-myst.
 # (Jupyter refuses to run as root unless told; CI and containers run as root.)
