@@ -3,7 +3,7 @@ and rejects typical wrong answers, naming the failing case."""
 import numpy as np
 
 from nnlib import SGD, CategoricalCrossEntropy, Dense, Network, ReLU, Softmax
-from nnlib.checks import check_accuracy_fn, check_confusion_matrix, check_mnist_model
+from nnlib.checks import check_accuracy_fn, check_confusion_matrix, check_mnist_model, check_train_epoch
 
 
 # -- accuracy ------------------------------------------------------------------
@@ -109,6 +109,201 @@ def test_confusion_rejects_numpy_fancy_assignment(capsys):
     assert "add up to" in capsys.readouterr().out
 
 
+# -- the training loop ----------------------------------------------------------------
+def train_epoch(layers, loss, optimizer, x, y, batch_size, rng):
+    order = rng.permutation(len(x))
+    total = 0.0
+    for start in range(0, len(x), batch_size):
+        rows = order[start:start + batch_size]
+        out = x[rows]
+        for layer in layers:
+            out = layer.forward(out)
+        total += loss(out, y[rows]) * len(rows)
+        grad = loss.gradient(out, y[rows])
+        for layer in reversed(layers):
+            grad = layer.backward(grad)
+        optimizer.step(layers)
+    return total / len(x)
+
+
+def epoch_with(*, order=None, stop=None, pair=None, scale=None, step=True, result="weighted"):
+    """The reference loop with one slip put in, named by the keyword."""
+    def run(layers, loss, optimizer, x, y, batch_size, rng):
+        rows_all = rng.permutation(len(x)) if order is None else order(rng, len(x))
+        labels_all = rows_all if pair is None else pair(rng, len(x))
+        losses, sizes = [], []
+        end = len(x) if stop is None else stop(len(x), batch_size)
+        for start in range(0, end, batch_size):
+            rows, label_rows = rows_all[start:start + batch_size], labels_all[start:start + batch_size]
+            out = x[rows]
+            for layer in layers:
+                out = layer.forward(out)
+            losses.append(loss(out, y[label_rows]))
+            sizes.append(len(rows))
+            grad = loss.gradient(out, y[label_rows])
+            if callable(scale):
+                grad = grad * scale(len(rows))
+            for layer in reversed(layers):
+                grad = layer.backward(grad)
+            if step:
+                optimizer.step(layers)
+        if result == "mean":
+            return float(np.mean(losses))
+        if result == "last":
+            return losses[-1]
+        if result is None:
+            return None
+        return float(np.dot(losses, sizes) / np.sum(sizes))
+    return run
+
+
+def test_train_epoch_accepts_reference(capsys):
+    assert check_train_epoch(train_epoch) is True
+    assert "✓ train_epoch: all 4 cases passed." in capsys.readouterr().out
+
+
+def test_train_epoch_accepts_the_fused_gradient_and_network_pieces(capsys):
+    from nnlib import Softmax
+
+    def fused(layers, loss, optimizer, x, y, batch_size, rng):
+        order, total = rng.permutation(len(x)), 0.0
+        for start in range(0, len(x), batch_size):
+            xb, yb = x[order[start:start + batch_size]], y[order[start:start + batch_size]]
+            p = xb
+            for layer in layers:
+                p = layer.forward(p)
+            total += loss(p, yb) * len(xb)
+            grad = loss.fused_gradient(p, yb)       # softmax and cross-entropy together
+            assert isinstance(layers[-1], Softmax)
+            for layer in reversed(layers[:-1]):
+                grad = layer.backward(grad)
+            optimizer.step(layers)
+        return total / len(x)
+    assert check_train_epoch(fused) is True
+    assert "✓" in capsys.readouterr().out
+
+
+def test_train_epoch_reports_stub(capsys):
+    def stub(*args):
+        raise NotImplementedError("Exercise 6.3: replace this line with your train_epoch")
+    assert check_train_epoch(stub) is False
+    assert "not written yet" in capsys.readouterr().out
+
+
+def test_train_epoch_rejects_no_shuffle(capsys):
+    assert check_train_epoch(epoch_with(order=lambda rng, n: np.arange(n))) is False
+    out = capsys.readouterr().out
+    assert "the last batch holds 2" in out and "did not shuffle" in out
+
+
+def test_train_epoch_rejects_x_and_y_shuffled_separately(capsys):
+    assert check_train_epoch(epoch_with(pair=lambda rng, n: rng.permutation(n))) is False
+    out = capsys.readouterr().out
+    assert "shuffled separately" in out and "x[rows], y[rows]" in out
+
+
+def test_train_epoch_rejects_shuffling_the_callers_arrays_in_place(capsys):
+    def in_place(layers, loss, optimizer, x, y, batch_size, rng):
+        rng.shuffle(x)
+        rng.shuffle(y)                                # a second, different order
+        return train_epoch(layers, loss, optimizer, x, y, batch_size, np.random.default_rng(0))
+    assert check_train_epoch(in_place) is False
+    assert "changed the caller's x or y" in capsys.readouterr().out
+
+
+def test_train_epoch_rejects_forgetting_the_last_partial_batch(capsys):
+    assert check_train_epoch(epoch_with(stop=lambda n, b: n - n % b)) is False
+    out = capsys.readouterr().out
+    assert "left out the last, partial batch" in out and "2 rows" in out
+
+
+def test_train_epoch_rejects_an_empty_last_batch(capsys):
+    def one_too_many(layers, loss, optimizer, x, y, batch_size, rng):
+        order, total = rng.permutation(len(x)), 0.0
+        for i in range(len(x) // batch_size + 1):   # one batch too many when batch_size divides len(x)
+            rows = order[i * batch_size:(i + 1) * batch_size]
+            out = x[rows]
+            for layer in layers:
+                out = layer.forward(out)
+            total += loss(out, y[rows]) * len(rows)
+            grad = loss.gradient(out, y[rows])
+            for layer in reversed(layers):
+                grad = layer.backward(grad)
+            optimizer.step(layers)
+        return total / len(x)
+    assert check_train_epoch(one_too_many) is False
+    out = capsys.readouterr().out
+    assert "48 rows" in out and "empty batch" in out
+
+
+def test_train_epoch_rejects_drawing_with_replacement(capsys):
+    assert check_train_epoch(epoch_with(order=lambda rng, n: rng.integers(0, n, n))) is False
+    assert "exactly once per epoch" in capsys.readouterr().out
+
+
+def test_train_epoch_rejects_forgetting_the_optimizer(capsys):
+    assert check_train_epoch(epoch_with(step=False)) is False
+    out = capsys.readouterr().out
+    assert "did not change" in out and "optimizer.step(layers)" in out
+
+
+def test_train_epoch_rejects_averaging_the_gradient_twice(capsys):
+    assert check_train_epoch(epoch_with(scale=lambda rows: 1.0 / rows)) is False
+    assert "averages twice" in capsys.readouterr().out
+
+
+def test_train_epoch_rejects_one_step_per_epoch(capsys):
+    def one_step(layers, loss, optimizer, x, y, batch_size, rng):
+        epoch_with(step=False)(layers, loss, optimizer, x, y, batch_size, rng)
+        optimizer.step(layers)                        # with the last batch's gradients
+        return 0.0
+    assert check_train_epoch(one_step) is False
+    assert "one step per epoch" in capsys.readouterr().out
+
+
+def test_train_epoch_rejects_a_wrong_update(capsys):
+    assert check_train_epoch(epoch_with(scale=lambda rows: -1.0)) is False   # climbs the loss
+    out = capsys.readouterr().out
+    assert "after the epoch, W of Dense layer 1 should be" in out
+
+
+def test_train_epoch_rejects_an_unweighted_or_last_loss(capsys):
+    assert check_train_epoch(epoch_with(result="mean")) is False
+    assert "plain mean of the batch losses" in capsys.readouterr().out
+    assert check_train_epoch(epoch_with(result="last")) is False
+    assert "the last batch's loss" in capsys.readouterr().out
+    assert check_train_epoch(epoch_with(result=None)) is False
+    assert "should return the epoch's loss" in capsys.readouterr().out
+
+
+def test_train_epoch_rejects_a_generator_made_inside(capsys):
+    def own_rng(layers, loss, optimizer, x, y, batch_size, rng):
+        return train_epoch(layers, loss, optimizer, x, y, batch_size, np.random.default_rng(0))
+    assert check_train_epoch(own_rng) is False
+    assert "same order as the first" in capsys.readouterr().out
+
+
+def test_train_epoch_rejects_the_global_generator(capsys):
+    def global_rng(layers, loss, optimizer, x, y, batch_size, rng):
+        return train_epoch(layers, loss, optimizer, x, y, batch_size, np.random.default_rng())
+    assert check_train_epoch(global_rng) is False
+    assert "same seed saw different orders" in capsys.readouterr().out
+
+
+def test_train_epoch_with_a_seed_matches_network_fit():
+    """The loop the checker accepts is the loop Network.fit runs."""
+    from nnlib.checks.mnist import _train_problem
+
+    x, y, layers = _train_problem(50, 3)
+    twin = Network(__import__("copy").deepcopy(layers), CategoricalCrossEntropy(), SGD(0.5))
+    loss = train_epoch(layers, CategoricalCrossEntropy(), SGD(0.5), x, y, 8, np.random.default_rng(4))
+    history = twin.fit(x, y, epochs=1, batch_size=8, seed=4, verbose=0)
+    assert np.isclose(loss, history["loss"][0], rtol=1e-12)
+    for a, b in zip(layers, twin.layers):
+        for k in a.params:
+            np.testing.assert_allclose(a.params[k], b.params[k], rtol=1e-12, atol=1e-14)
+
+
 # -- the trained model ---------------------------------------------------------------
 def toy_digits(n, rng):
     """Ten well-separated clusters in 784 dimensions: easy enough to learn in a blink."""
@@ -131,7 +326,7 @@ def test_model_accepts_trained_network(capsys, rng):
     net.fit(x[:500], y[:500], epochs=5, batch_size=32, seed=0, verbose=0)
     assert check_mnist_model(net, x[500:], y[500:], target=0.97) is True
     out = capsys.readouterr().out
-    assert "✓" in out and "test accuracy" in out
+    assert "✓" in out and "accuracy" in out and "on 100 images" in out
     assert check_mnist_model(net, x[500:], np.argmax(y[500:], axis=1)) is True   # integer labels work too
 
 
