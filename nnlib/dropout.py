@@ -6,17 +6,7 @@ import numbers
 import numpy as np
 
 from .layer import Layer
-
-
-def dropout_rate(rate):
-    """``rate`` as a float in [0, 1): the fraction of inputs set to 0."""
-    if isinstance(rate, bool) or not isinstance(rate, numbers.Real):
-        raise TypeError("Dropout's rate must be a number in [0, 1), the "
-                        f"fraction of inputs dropped, got {rate!r}")
-    if not 0 <= rate < 1:
-        raise ValueError("Dropout's rate must be in [0, 1), the fraction "
-                         f"of inputs dropped (1 would drop all), got {rate}")
-    return float(rate)
+from .validate import fraction
 
 
 def mask_seed(seed):
@@ -50,7 +40,7 @@ class Dropout(Layer):
 
     def __init__(self, rate, *, seed=None):
         super().__init__()
-        self.rate = dropout_rate(rate)
+        self.rate = fraction(rate, "Dropout's rate")  # the part dropped
         self.seed = mask_seed(seed)
         self.rng = np.random.default_rng(self.seed)
         self.mask = None

@@ -20,25 +20,29 @@ def positive_int(value, name):
     return int(value)
 
 
+def real(value, name, expected):
+    """Return ``value`` as a float; a TypeError names ``expected``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be {expected}, "
+                        f"got {value!r} ({type(value).__name__})")
+    return float(value)
+
+
 def positive_float(value, name):
     """Return ``value`` as a float, insisting that it is finite and > 0."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a positive number, "
-                        f"got {value!r} ({type(value).__name__})")
+    value = real(value, name, "a positive number")
     if not np.isfinite(value) or value <= 0:
         raise ValueError(
             f"{name} must be a positive finite number, got {value}")
-    return float(value)
+    return value
 
 
 def fraction(value, name):
     """Return ``value`` as a float in [0, 1)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number in [0, 1), "
-                        f"got {value!r} ({type(value).__name__})")
+    value = real(value, name, "a number in [0, 1)")
     if not 0 <= value < 1:
         raise ValueError(f"{name} must be in [0, 1), got {value}")
-    return float(value)
+    return value
 
 
 def finite_matrix(x, name, *, columns=None, dtype=None):

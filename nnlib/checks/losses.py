@@ -219,8 +219,9 @@ def _random_net(seed, n_in, n_hidden, n_out, n, scale=1.0):
     return x, y, w1, b1, w2, b2
 
 
-def _reference_backprop(x, y, w1, b1, w2, b2):
-    """The gradients as nnlib's layers compute them, and the deltas."""
+def tanh_softmax_gradients(x, y, w1, b1, w2, b2):
+    """The gradients of Dense -> Tanh -> Dense -> Softmax with cross-entropy
+    (chapter 5's picture), as nnlib's layers compute them."""
     from ..activations import Softmax, Tanh
     from ..dense import Dense
     from ..network import Network
@@ -300,7 +301,7 @@ def check_backprop(backprop):
                     + (f" of length {len(got)}"
                        if isinstance(got, (tuple, list)) else ""))
             got = dict(zip(order, got))
-            expected = _reference_backprop(*data)
+            expected = tanh_softmax_gradients(*data)
             slips = _slips(*data)
             for name in ("dW2", "db2", "dW1", "db1"):  # the backward order
                 _compare(name, got[name], expected[name], slips[name])
