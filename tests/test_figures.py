@@ -13,9 +13,11 @@ on a phone 390 px wide the text column is 358 px (tests/test_website.py
 measures it), so a wider figure is scaled by 358 / its width, and the
 smallest text shows at ``points * dpi / 72 * min(width, 358) / PNG width``
 CSS px. A figure drawn without the record fails: so did every figure of
-the chapters before this test, 1x PNGs of the inline backend, whose
-smallest text, measured the same way after re-running them with the
-record, came to 6.2-8.7 px on a phone (6.2 px in chapters 2 and 9).
+the chapters before this test, 1x PNGs of the inline backend. Measured the
+same way (chapters 1-5 re-run with the record, 6-11 from the sizes their
+code set), their smallest text on a phone was 6.2 px (chapters 4 and 6) to
+7.3 px (chapter 11). The record counts a label's own size: the exponent of
+a tick label such as 10^-3 is typeset smaller than the label.
 """
 import base64
 import html
