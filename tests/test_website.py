@@ -266,8 +266,8 @@ def test_readable_on_a_phone(server, browser):
 def test_a_tap_shows_a_figure_at_full_size_on_a_phone(server, browser):
     page, _ = visit(browser, server + "chapters/08_moons.html", server, width=390)
     figure = page.locator(".cell_output > img").nth(2)
-    # A figure is stored at twice the pixels of the width it is shown at.
-    fitted = figure.evaluate("i => [i.getBoundingClientRect().width, i.naturalWidth / 2]")
+    # A figure is stored at twice the pixels of the width its style names.
+    fitted = figure.evaluate("i => [i.getBoundingClientRect().width, parseFloat(i.style.width)]")
     figure.click()
     zoomed = figure.evaluate("i => [i.getBoundingClientRect().width, i.closest('.cell_output').scrollWidth > i.closest('.cell_output').clientWidth]")
     figure.click()
