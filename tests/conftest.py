@@ -8,6 +8,7 @@ import pytest
 # nnlib's and the checkers' tests alone, in seconds.
 MARKERS_BY_FILE = {
     "test_book.py": ["book"],
+    "test_figures.py": ["book"],
     "test_student.py": ["book"],
     "test_quoted_numbers.py": ["book"],
     "test_website.py": ["browser"],

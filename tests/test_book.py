@@ -137,7 +137,8 @@ def test_binder_installs_everything_the_chapters_import():
     nnlib imports is in its requirements, and postBuild installs nnlib."""
     listed = {re.split(r"[\[<>=~! ]", line, maxsplit=1)[0].lower()
               for line in requirement_lines(ROOT / "binder" / "requirements.txt")}
-    distribution = {"sklearn": "scikit-learn", "IPython": "ipykernel"}
+    # Pillow (PIL) is a dependency of matplotlib, which is listed.
+    distribution = {"sklearn": "scikit-learn", "IPython": "ipykernel", "PIL": "matplotlib"}
     sources = ["".join(c["source"]) for path in CHAPTERS for c in code_cells(load(path))]
     sources += [p.read_text(encoding="utf-8") for p in (ROOT / "nnlib").rglob("*.py")]
     imported = set().union(*map(imported_modules, sources))

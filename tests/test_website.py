@@ -327,13 +327,14 @@ def test_readable_on_a_phone(view):
 def test_a_tap_shows_a_figure_at_full_size_on_a_phone(server, browser):
     page, _ = visit(browser, server + "chapters/08_moons.html", server, width=390)
     figure = page.locator(".cell_output > img").nth(2)
-    fitted = figure.evaluate("i => [i.getBoundingClientRect().width, i.naturalWidth]")
+    # A figure is stored at twice the pixels of the width its style names.
+    fitted = figure.evaluate("i => [i.getBoundingClientRect().width, parseFloat(i.style.width)]")
     figure.click()
     zoomed = figure.evaluate("i => [i.getBoundingClientRect().width, i.closest('.cell_output').scrollWidth > i.closest('.cell_output').clientWidth]")
     figure.click()
     again = figure.evaluate("i => i.getBoundingClientRect().width")
     page.close()
-    assert fitted[0] < 0.5 * fitted[1], f"the figure should be shrunk to the phone's width first: {fitted}"
+    assert fitted[0] < 0.75 * fitted[1], f"the figure should be shrunk to the phone's width first: {fitted}"
     assert zoomed == [fitted[1], True], f"tapped, the figure should show at its {fitted[1]} px in a box that scrolls: {zoomed}"
     assert again == fitted[0]
 
@@ -398,3 +399,53 @@ def test_checker_verdicts_wrap_to_the_page(server, browser, width):
     page.close()
     assert len(blocks) >= 3
     assert all(overflow <= 1 for _, overflow in blocks), blocks
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_figures_show_sharp_at_their_size(server, browser, width):
+    """Every figure is a PNG of twice the pixels it is shown at on a desktop
+    (sharp on a high-DPI screen, its text the size tests/test_figures.py
+    computes); on a phone it fits the 358-px column that test assumes."""
+    column = {1280: 688, 390: 358}[width]
+    problems = []
+    for relative in [p for p in pages() if p.startswith("chapters/")]:
+        page, _ = visit(browser, server + relative, server, width=width)
+        shown = page.evaluate("""() => Array.from(document.querySelectorAll('.cell_output img'))
+            .map(i => [i.getAttribute('src') ? i.getAttribute('src').slice(-20) : i.id,
+                       i.getBoundingClientRect().width, i.naturalWidth,
+                       i.closest('.cell_output').getBoundingClientRect().width])""")
+        page.close()
+        for name, rect, natural, output in shown:
+            if abs(output - column) > 1:
+                problems.append(f"{relative}: the output column is {output:.0f} px, not {column}")
+            if width == 1280 and abs(rect - natural / 2) > 1:
+                problems.append(f"{relative}: {name} shown {rect:.0f} px wide from {natural} pixels")
+            if rect > column + 0.5:
+                problems.append(f"{relative}: {name} is {rect:.0f} px wide in a {column}-px column")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+@pytest.mark.parametrize("chapter", ["07_xor", "08_moons"])
+def test_animations_play_offline(server, browser, chapter, width):
+    """matplotlib's JavaScript player: it shows its first frame, the Play
+    button steps through the frames, and it fits a phone's page."""
+    page, errors = visit(browser, server + f"chapters/{chapter}.html", server, width=width)
+    player = page.locator(".cell_output .animation")
+    assert player.count() == 1
+    player.scroll_into_view_if_needed()
+    image = player.locator("img")
+    before = image.evaluate("i => [i.complete && i.naturalWidth > 0, i.src.length, i.getBoundingClientRect().width, i.alt]")
+    first = image.get_attribute("src")
+    player.get_by_role("button", name="Play", exact=True).click()
+    page.wait_for_timeout(2000)
+    frame = page.evaluate("() => parseInt(document.querySelector('.animation .anim-slider').value)")
+    after = image.get_attribute("src")
+    player.get_by_role("button", name="Pause").click()
+    page_width = page.evaluate("() => document.documentElement.scrollWidth")
+    page.close()
+    assert before[0] and before[1] > 1000, "the first frame did not show"
+    assert len(before[3]) > 40, "the frames need alt text"
+    assert frame >= 2 and after != first, f"Play did not move the animation (frame {frame})"
+    assert before[2] <= {1280: 688, 390: 358}[width] and page_width <= width + 1
+    assert not errors, errors
