@@ -5,14 +5,35 @@ import numpy as np
 
 from . import saving
 from .layer import Layer
-from .losses import Loss
+from .losses import (EPSILON, BinaryCrossEntropy, CategoricalCrossEntropy,
+                     Loss)
 from .optimizers import SGD, Optimizer
 from .progress import Progress
 from .validate import finite_matrix, positive_int
 
 
 class TrainingDiverged(FloatingPointError):
-    """The loss or the weights became NaN or infinite during ``fit``."""
+    """The loss or the weights became NaN or infinite during ``fit``; for a
+    log-loss, the loss before its clipping (a target given probability 0).
+    """
+
+
+def _zero_probability(loss, y_pred, y_true):
+    """True when a log-loss met a target given probability exactly 0.
+
+    Its unclipped value, −log 0, is infinite, but the loss clips
+    probabilities at EPSILON, so the loss reported stays below −log ε
+    ≈ 16.1 and the weights stay finite: a diverging classifier would pass
+    both other checks. Only zeros count: a probability rounded to exactly
+    1 (a float32 sigmoid from z ≈ 17) is no sign of divergence.
+    """
+    log_losses = (BinaryCrossEntropy, CategoricalCrossEntropy)
+    return isinstance(loss, log_losses) and bool(
+        np.any((y_pred == 0) & (y_true > 0)))
+
+
+ZERO_PROBABILITY = ("a target was given probability 0, so the loss is "
+                    f"inf (the loss reported clips it to {EPSILON:g})")
 
 
 def accuracy(y_pred, y_true):
@@ -159,6 +180,8 @@ class Network:
                 loss, y_pred = self.train_step(xb, yb)
                 if not np.isfinite(loss):
                     self._diverged(epoch, start, f"the loss became {loss}")
+                if _zero_probability(self.loss, y_pred, yb):
+                    self._diverged(epoch, start, ZERO_PROBABILITY)
                 seen += len(xb)
                 loss_sum += loss * len(xb)
                 correct += accuracy(y_pred, yb) * len(xb)
