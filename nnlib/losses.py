@@ -24,7 +24,9 @@ class Loss:
     a Network ending in that layer then starts its backward pass there and
     skips the layer's own backward (see ``Network.fuse``).
 
-    ``check_targets(y, name)`` refuses targets the loss cannot take.
+    ``check_targets(y, name)`` refuses targets the loss cannot take, and
+    ``unbounded(y_pred, y_true)`` says when a loss that clips its value
+    hides an infinite one.
     """
 
     fuses_with = None
@@ -54,6 +56,11 @@ class Loss:
     def check_targets(self, y, name):
         """Any finite target will do, unless a subclass says otherwise."""
 
+    def unbounded(self, y_pred, y_true):
+        """Why the true loss is infinite where the value reported is not,
+        or "" (a loss that never clips is never hiding one)."""
+        return ""
+
     def __repr__(self):
         return f"{type(self).__name__}()"
 
@@ -69,7 +76,21 @@ class MSE(Loss):
         return 2.0 * (y_pred - y_true) / y_pred.size
 
 
-class BinaryCrossEntropy(Loss):
+class LogLoss(Loss):
+    """What the two log-losses share: they clip probabilities at EPSILON, so
+    the loss reported stays below −log ε ≈ 16.1 and a diverging classifier's
+    loss and weights stay finite. A target given probability exactly 0
+    (−log 0 = ∞) is the sign; one rounded to exactly 1 (a float32 sigmoid
+    from z ≈ 17) is not."""
+
+    def unbounded(self, y_pred, y_true):
+        if np.any((y_pred == 0) & (y_true > 0)):
+            return ("a target was given probability 0, so the loss is inf "
+                    f"(the loss reported clips it to {EPSILON:g})")
+        return ""
+
+
+class BinaryCrossEntropy(LogLoss):
     """L = −mean(y log ŷ + (1 − y) log(1 − ŷ)) for outputs ŷ in (0, 1).
 
     After a sigmoid, the chained gradient collapses to (ŷ − y) / n.
@@ -92,7 +113,7 @@ class BinaryCrossEntropy(Loss):
         return (y_pred - y_true) / y_pred.size
 
 
-class CategoricalCrossEntropy(Loss):
+class CategoricalCrossEntropy(LogLoss):
     """L = −(1/N) Σ_n Σ_k y_nk log p_nk for one-hot targets y and rows of
     probabilities p.
 

@@ -12,7 +12,8 @@ from .validate import finite_matrix, positive_int
 
 
 class TrainingDiverged(FloatingPointError):
-    """The loss or the weights became NaN or infinite during ``fit``."""
+    """The loss or the weights became NaN or infinite during ``fit``, or the
+    loss would have before its clipping (``Loss.unbounded``)."""
 
 
 def accuracy(y_pred, y_true):
@@ -164,6 +165,9 @@ class Network:
                 loss, y_pred = self.train_step(xb, yb)
                 if not np.isfinite(loss):
                     self._diverged(epoch, start, f"the loss became {loss}")
+                unbounded = self.loss.unbounded(y_pred, yb)
+                if unbounded:
+                    self._diverged(epoch, start, unbounded)
                 seen += len(xb)
                 loss_sum += loss * len(xb)
                 correct += accuracy(y_pred, yb) * len(xb)

@@ -160,6 +160,39 @@ def test_divergence_stops_with_a_clear_error_and_restores_the_weights(rng):
     assert np.isfinite(net.predict(x[:1])).all()
 
 
+def test_divergence_of_a_classifier_is_caught_despite_the_clipped_loss(rng):
+    # Too large a rate flings a softmax classifier from one confident wrong
+    # answer to the next: a label's probability underflows to 0 in float32,
+    # yet the clipped loss stays below -ln(1e-7) ~ 16.1 and the weights
+    # stay finite, so only the unclipped loss shows the divergence.
+    x = rng.standard_normal((256, 20)).astype(np.float32)
+    y = one_hot(rng.integers(0, 10, 256), 10)
+    net = Network([Dense(20, 16, rng=0, dtype=np.float32), Tanh(), Dense(16, 10, rng=1, dtype=np.float32),
+                   Softmax()], CategoricalCrossEntropy(), SGD(200.0))
+    start = [p.copy() for layer in net.layers for p in layer.params.values()]
+    with pytest.raises(TrainingDiverged, match=r"diverged in epoch 1: .*probability .*0") as info:
+        net.fit(x, y, epochs=5, batch_size=32, seed=0, verbose=0)
+    assert "inf" in str(info.value)
+    for before, after in zip(start, (p for layer in net.layers for p in layer.params.values())):
+        np.testing.assert_array_equal(before, after)
+    # The same network at a sane rate trains without a false alarm.
+    calm = Network([Dense(20, 16, rng=0, dtype=np.float32), Tanh(), Dense(16, 10, rng=1, dtype=np.float32),
+                    Softmax()], CategoricalCrossEntropy(), SGD(0.5))
+    history = calm.fit(x, y, epochs=20, batch_size=32, seed=0, verbose=0)
+    assert history["loss"][-1] < history["loss"][0]
+
+
+def test_a_sigmoid_saturated_at_one_is_no_false_alarm():
+    # In float32 the sigmoid rounds to exactly 1 from z ~ 17, an ordinary
+    # confident answer: for a label 0 that is a loss of about 17, not an
+    # infinite one, so it must not count as a divergence.
+    net = Network([Dense(1, 1, rng=0, dtype=np.float32), Sigmoid()], BinaryCrossEntropy(), SGD(1e-6))
+    net.layers[0].params["W"][...] = 40.0
+    x = np.ones((4, 1), dtype=np.float32)
+    assert (net.predict(x) == 1).all()
+    net.fit(x, np.array([[0.0], [0.0], [1.0], [1.0]]), epochs=2, batch_size=4, verbose=0)
+
+
 # -- saving and loading ------------------------------------------------------------------------------------
 def test_save_load_round_trip_gives_identical_predictions(tmp_path, rng):
     net = classifier(rng, dtype=np.float32)

@@ -140,6 +140,13 @@ def screenshot(page, relative, view):
     page.screenshot(path=str(folder / (relative.replace("/", "_")[:-5] + ".png")), full_page=True)
 
 
+# Each figure: its name, the width it is shown at, its pixels, and its column's width.
+FIGURES = """() => Array.from(document.querySelectorAll('.cell_output img'))
+    .map(i => [i.getAttribute('src') ? i.getAttribute('src').slice(-20) : i.id,
+               i.getBoundingClientRect().width, i.naturalWidth,
+               i.closest('.cell_output').getBoundingClientRect().width])"""
+
+
 def axe(page, contrast):
     """axe-core's violations of serious or critical impact on the page."""
     page.add_script_tag(path=str(AXE))
@@ -170,7 +177,7 @@ def on_the_desktop(page, relative, errors):
     screenshot(page, relative, "desktop")
     # Copied before axe, which fetches the style sheets again from where it
     # guesses they are (a 404 for ../basic.css that no reader meets).
-    return report | {"errors": list(errors), "axe": axe(page, contrast=True)}
+    return report | {"errors": list(errors), "figures": page.evaluate(FIGURES), "axe": axe(page, contrast=True)}
 
 
 def in_the_dark(page, relative, errors):
@@ -184,7 +191,7 @@ def on_a_phone(page, relative, errors):
     colour contrast, which does not depend on the width."""
     page.wait_for_timeout(300)  # the hints follow MathJax's layout
     screenshot(page, relative, "phone")
-    return page.evaluate(PHONE_LAYOUT) | {"axe": axe(page, contrast=False)}
+    return page.evaluate(PHONE_LAYOUT) | {"figures": page.evaluate(FIGURES), "axe": axe(page, contrast=False)}
 
 
 @pytest.fixture(scope="module")
@@ -401,27 +408,23 @@ def test_checker_verdicts_wrap_to_the_page(server, browser, width):
     assert all(overflow <= 1 for _, overflow in blocks), blocks
 
 
-@pytest.mark.parametrize("width", [1280, 390])
-def test_figures_show_sharp_at_their_size(server, browser, width):
+@pytest.mark.parametrize("name", ["desktop", "phone"])
+def test_figures_show_sharp_at_their_size(view, name):
     """Every figure is a PNG of twice the pixels it is shown at on a desktop
     (sharp on a high-DPI screen, its text the size tests/test_figures.py
     computes); on a phone it fits the 358-px column that test assumes."""
-    column = {1280: 688, 390: 358}[width]
+    column = {"desktop": 688, "phone": 358}[name]
     problems = []
-    for relative in [p for p in pages() if p.startswith("chapters/")]:
-        page, _ = visit(browser, server + relative, server, width=width)
-        shown = page.evaluate("""() => Array.from(document.querySelectorAll('.cell_output img'))
-            .map(i => [i.getAttribute('src') ? i.getAttribute('src').slice(-20) : i.id,
-                       i.getBoundingClientRect().width, i.naturalWidth,
-                       i.closest('.cell_output').getBoundingClientRect().width])""")
-        page.close()
-        for name, rect, natural, output in shown:
+    for relative, report in view(name).items():
+        if not relative.startswith("chapters/"):
+            continue
+        for image, rect, natural, output in report["figures"]:
             if abs(output - column) > 1:
                 problems.append(f"{relative}: the output column is {output:.0f} px, not {column}")
-            if width == 1280 and abs(rect - natural / 2) > 1:
-                problems.append(f"{relative}: {name} shown {rect:.0f} px wide from {natural} pixels")
+            if name == "desktop" and abs(rect - natural / 2) > 1:
+                problems.append(f"{relative}: {image} shown {rect:.0f} px wide from {natural} pixels")
             if rect > column + 0.5:
-                problems.append(f"{relative}: {name} is {rect:.0f} px wide in a {column}-px column")
+                problems.append(f"{relative}: {image} is {rect:.0f} px wide in a {column}-px column")
     assert not problems, "\n".join(problems)
 
 

@@ -1,4 +1,19 @@
-"""Checkers for the exercises of chapter 10, training better."""
+"""Checkers for the exercises of chapter 10, training better.
+
+* ``check_momentum(optimizer_class)``: Nesterov momentum written as an
+  nnlib ``Optimizer`` (Exercise 10.1).
+* ``check_adam(optimizer_class)``: AdamW, Adam with decoupled weight decay,
+  written as an nnlib ``Optimizer`` (Exercise 10.2).
+* ``check_learning_rate(learning_rate)``: a rate that trains
+  ``learning_rate_problem()``'s network (Exercise 10.3).
+
+The two optimizer checkers run the learner's class through
+``Optimizer.step`` on stand-in layers, compare every parameter after each
+case with a reference written here, and, when it differs, try the typical
+mistakes (a missing bias correction, ε inside the root, the decay rates
+mixed up, weight decay through the gradient, state shared between
+parameters...): the verdict names the one the learner's numbers match.
+"""
 
 import numpy as np
 
@@ -6,8 +21,8 @@ from ..dense import Dense
 from ..layer import Layer
 from ..losses import MSE
 from ..network import Network, TrainingDiverged
-from ..optimizers import SGD, Optimizer
-from .verdict import CaseFailed, call, describe, expect_array, verdict
+from ..optimizers import SGD, Adam, Optimizer
+from .verdict import CaseFailed, call, describe, verdict
 
 __all__ = [
     "check_momentum",
@@ -27,170 +42,291 @@ class _Params(Layer):
             self.grads[name] = np.zeros_like(self.params[name])
 
 
-def _momentum_reference(theta, grads, lr, mu):
-    theta, v = np.array(theta, dtype=np.float64), np.zeros(np.shape(theta))
+def _optimizer(cls, args, kwargs):
+    """An instance of the learner's optimizer class, and how it was made."""
+    name = getattr(cls, "__name__", repr(cls))
+    given = [repr(a) for a in args] + [f"{k}={v!r}" for k, v in
+                                       kwargs.items()]
+    what = f"{name}({', '.join(given)})"
+    if not isinstance(cls, type):
+        raise CaseFailed(f"pass the class itself (e.g. {name}), not an "
+                         "instance or a function")
+    opt = call(lambda: cls(*args, **kwargs), what=what)
+    if not isinstance(opt, Optimizer):
+        raise CaseFailed(f"{what} should be an nnlib Optimizer (class "
+                         f"{name}(Optimizer): ...), got "
+                         f"{type(opt).__name__}")
+    if not isinstance(getattr(opt, "state", None), dict):
+        raise CaseFailed(f"{what} has no state dict: did its __init__ "
+                         "call super().__init__(learning_rate)?")
+    return opt, what
+
+
+def _run(opt, what, start, grads):
+    """Step ``opt`` through ``grads`` (a list of {name: gradient}) from
+    ``start``; return the parameters, insisting on updates in place."""
+    layer = _Params(**start)
+    arrays = dict(layer.params)
+    for t, step in enumerate(grads, start=1):
+        for k, g in step.items():
+            layer.grads[k][...] = g
+        call(opt.step, [layer], what=f"{what}.step (step {t})")
+    for k, arr in arrays.items():
+        if layer.params[k] is not arr:
+            raise CaseFailed(
+                f"{what}: the parameter {k} must be updated in place "
+                "(param -= ..., or param[...] = ...), not replaced by a "
+                "new array: the layer computes with the array it holds")
+    return layer.params
+
+
+def _compare(got, start, expected, mistakes, what, steps):
+    """Insist that every parameter moved as the reference did; if not, name
+    the first typical mistake (hint, {name: array}) whose numbers match.
+    The change is compared, not the parameter: an Adam step is a thousand
+    times smaller than the parameter it moves."""
+    plural = "s" * (steps > 1)
+
+    def close(a, b):
+        return np.allclose(a, b, rtol=1e-4, atol=1e-12)
+
+    for k, want in expected.items():
+        moved, want = np.asarray(got[k]) - start[k], want - start[k]
+        if np.isfinite(moved).all() and close(moved, want):
+            continue
+        hint = next((h for h, alt in mistakes
+                     if close(moved, alt[k] - start[k])), None)
+        raise CaseFailed(
+            f"{what}: the change of parameter {k} after {steps} "
+            f"step{plural}: expected {describe(want)}, got "
+            f"{describe(moved)}" + (f". {hint}" if hint else ""))
+
+
+def _gradients(rng, shapes, steps, scale=1.0):
+    return [{k: scale * rng.standard_normal(shape)
+             for k, shape in shapes.items()} for _ in range(steps)]
+
+
+# ---------------------------------------------------------------------------
+# Exercise 10.1: Nesterov momentum
+# ---------------------------------------------------------------------------
+def _nesterov(start, grads, lr, mu, mistake=None):
+    """Nesterov momentum in the form that takes the gradient where the
+    parameter is: v ← μ v − η g, θ ← θ + μ v − η g (with the new v); or
+    one of its typical mistakes."""
+    theta = {k: np.array(v, dtype=np.float64) for k, v in start.items()}
+    velocity = {}
     for g in grads:
-        v = mu * v - lr * g
-        theta = theta + v
+        for k in theta:
+            key = "one" if mistake == "shared" else k
+            old = velocity.get(key, np.zeros_like(theta[k]))
+            if mistake == "fresh":
+                old = np.zeros_like(theta[k])
+            sign = 1.0 if mistake == "uphill" else -1.0
+            new = mu * old + sign * lr * g[k]
+            velocity[key] = new
+            if mistake == "classical":
+                theta[k] = theta[k] + new
+            elif mistake == "old velocity":
+                theta[k] = theta[k] + mu * old - lr * g[k]
+            elif mistake == "no gradient":
+                theta[k] = theta[k] + mu * new
+            else:
+                theta[k] = theta[k] + mu * new + sign * lr * g[k]
     return theta
 
 
+NESTEROV_MISTAKES = [
+    ("classical",
+     "Your steps match classical momentum, θ ← θ + v (or a step that "
+     "uses the velocity from before the update): Nesterov's step is "
+     "θ ← θ + μ v − η g with the v just updated"),
+    ("old velocity",
+     "Your steps match θ ← θ + μ v − η g with the velocity from before "
+     "the update: update v first, then use the new one"),
+    ("no gradient",
+     "Your steps match θ ← θ + μ v without the − η g term"),
+    ("uphill",
+     "Your steps go uphill: the gradient must be subtracted "
+     "(v ← μ v − η g)"),
+    ("fresh",
+     "Your steps match a velocity that starts from zero at every step: "
+     "keep it between steps, in self.slots(key, param, 1)"),
+    ("shared",
+     "Your steps match one velocity shared by all the parameters: each "
+     "needs its own, self.slots(key, param, 1) with the key step() "
+     "passes"),
+]
+
+
 def check_momentum(optimizer_class):
-    """``optimizer_class(learning_rate, momentum)``: an nnlib Optimizer whose
-    ``update(param, grad, key)`` does v ← μ v − η g, θ ← θ + v in place,
+    """``optimizer_class(learning_rate, momentum)``: Nesterov momentum as
+    an nnlib Optimizer, whose ``update(param, grad, key)`` does
+    v ← μ v − η g, then θ ← θ + μ v − η g with the new v, both in place,
     with one velocity per parameter kept from step to step."""
     rng = np.random.default_rng(10)
-    start = {"W": rng.standard_normal((3, 2)), "b": rng.standard_normal(2)}
-    grads = [
-        {k: rng.standard_normal(v.shape) for k, v in start.items()}
-        for _ in range(5)
-    ]
+    w = {"W": (3, 2)}
+    wb = {"W": (3, 2), "b": (2,)}
+    twins = {"W1": (2, 2), "W2": (2, 2)}
 
-    def run_steps(lr, mu, steps):
-        name = getattr(optimizer_class, "__name__", "optimizer_class")
-        what = f"{name}(learning_rate={lr}, momentum={mu})"
-        opt = call(optimizer_class, lr, mu, what=what)
-        if not isinstance(opt, Optimizer):
-            raise CaseFailed(
-                f"{what} should be an nnlib Optimizer (subclass "
-                f"nnlib.Optimizer), got {type(opt).__name__}"
-            )
-        layer = _Params(**start)
-        arrays = dict(layer.params)
-        for t in range(steps):
-            for k in layer.grads:
-                layer.grads[k][...] = grads[t][k]
-            call(opt.step, [layer], what=f"{what}.step (step {t + 1})")
-        for k, arr in arrays.items():
-            if layer.params[k] is not arr:
-                raise CaseFailed(
-                    f"{what}: the parameter {k} must be updated in place "
-                    "(param += ...), not replaced by a new array"
-                )
-            expected = _momentum_reference(
-                start[k], [g[k] for g in grads[:steps]], lr, mu
-            )
-            expect_array(
-                arr,
-                expected,
-                f"{what}: parameter {k} after {steps} "
-                f"step{'s' * (steps > 1)}",
-            )
-
-    cases = [
-        (
-            "one step, learning rate 0.1, momentum 0.9",
-            lambda: run_steps(0.1, 0.9, 1),
-        ),
-        (
-            "two steps (the velocity must carry over)",
-            lambda: run_steps(0.1, 0.9, 2),
-        ),
-        (
-            "five steps, learning rate 0.05, momentum 0.5",
-            lambda: run_steps(0.05, 0.5, 5),
-        ),
-        (
-            "momentum 0 (plain gradient descent)",
-            lambda: run_steps(0.1, 0.0, 3),
-        ),
-    ]
-    return verdict("momentum", cases)
-
-
-def _adam_reference(theta, grads, lr, b1, b2, eps):
-    theta = np.array(theta, dtype=np.float64)
-    m = np.zeros_like(theta)
-    v = np.zeros_like(theta)
-    for t, g in enumerate(grads, start=1):
-        m = b1 * m + (1 - b1) * g
-        v = b2 * v + (1 - b2) * g * g
-        m_hat = m / (1 - b1**t)
-        v_hat = v / (1 - b2**t)
-        theta = theta - lr * m_hat / (np.sqrt(v_hat) + eps)
-    return theta, m, v
-
-
-def check_adam(adam_update):
-    """``adam_update(param, grad, m, v, t, learning_rate, beta1, beta2,
-    eps)``
-    returns the new ``(param, m, v)`` after Adam's step number t (t = 1
-    first),
-    with bias-corrected moments and ε added to √v̂."""
-    rng = np.random.default_rng(11)
-
-    def case(name, scale, steps, lr=0.001, b1=0.9, b2=0.999, eps=1e-8):
-        theta0 = rng.standard_normal(4)
-        grads = [scale * rng.standard_normal(4) for _ in range(steps)]
+    def case(shapes, steps, lr, mu):
+        start = {k: rng.standard_normal(s) for k, s in shapes.items()}
+        grads = _gradients(rng, shapes, steps)
 
         def run():
-            theta, m, v = theta0.copy(), np.zeros(4), np.zeros(4)
-            for t, g in enumerate(grads, start=1):
-                what = (f"adam_update at step t={t} (learning_rate={lr}, "
-                        f"beta1={b1}, beta2={b2}, eps={eps})")
-                out = call(
-                    adam_update,
-                    theta.copy(),
-                    g.copy(),
-                    m.copy(),
-                    v.copy(),
-                    t,
-                    lr,
-                    b1,
-                    b2,
-                    eps,
-                    what=what,
-                )
-                if not isinstance(out, (tuple, list)) or len(out) != 3:
-                    raise CaseFailed(
-                        f"{what} should return the tuple (param, m, v), got "
-                        + (describe(out) if isinstance(out, np.ndarray)
-                           else repr(out))
-                    )
-                before = _adam_reference(
-                    theta0, grads[: t - 1], lr, b1, b2, eps
-                )[0]
-                new_theta, m, v = (
-                    np.asarray(a, dtype=np.float64) for a in out
-                )
-                e_theta, e_m, e_v = _adam_reference(
-                    theta0, grads[:t], lr, b1, b2, eps
-                )
-                expect_array(
-                    m, e_m, f"{what}: m", given=g, rtol=1e-6, atol=0
-                )
-                expect_array(
-                    v, e_v, f"{what}: v", given=g, rtol=1e-6, atol=0
-                )
-                # compare the step itself, which is a thousand times smaller
-                # than the parameter
-                expect_array(
-                    new_theta - theta,
-                    e_theta - before,
-                    f"{what}: the step (new param - param)",
-                    rtol=1e-5,
-                    atol=0,
-                )
-                theta = new_theta
+            opt, what = _optimizer(optimizer_class, (lr, mu), {})
+            got = _run(opt, what, start, grads)
+            expected = _nesterov(start, grads, lr, mu)
+            mistakes = [(hint, _nesterov(start, grads, lr, mu, name))
+                        for name, hint in NESTEROV_MISTAKES]
+            _compare(got, start, expected, mistakes, what, steps)
 
-        return (name, run)
+        return run
 
     cases = [
-        case("the first step (t=1), gradients of size 1", 1.0, 1),
-        case("ten steps, gradients of size 1", 1.0, 10),
-        case("three steps with tiny gradients (size 1e-6)", 1e-6, 3),
-        case(
-            "three steps, learning rate 0.01, beta1 0.8, beta2 0.99",
-            5.0,
-            3,
-            lr=0.01,
-            b1=0.8,
-            b2=0.99,
-        ),
+        ("one step, learning rate 0.1, momentum 0.9", case(w, 1, 0.1, 0.9)),
+        ("two steps (the velocity must carry over)", case(w, 2, 0.1, 0.9)),
+        ("two parameters of the same shape, three steps",
+         case(twins, 3, 0.1, 0.9)),
+        ("W and b, five steps, learning rate 0.05, momentum 0.5",
+         case(wb, 5, 0.05, 0.5)),
+        ("momentum 0 (plain gradient descent)", case(wb, 3, 0.1, 0.0)),
     ]
-    return verdict("adam_update", cases)
+    return verdict("Nesterov momentum", cases)
 
 
+# ---------------------------------------------------------------------------
+# Exercise 10.2: AdamW
+# ---------------------------------------------------------------------------
+def _adamw(start, grads, lr, b1, b2, eps, wd, mistake=None):
+    """AdamW (Loshchilov & Hutter): Adam's step on the gradient alone, and
+    the decay η λ θ subtracted from θ directly; or one of its typical
+    mistakes."""
+    theta = {k: np.array(v, dtype=np.float64) for k, v in start.items()}
+    moments = {}
+    calls = 0
+    for t, g in enumerate(grads, start=1):
+        for k in theta:
+            calls += 1
+            key = "one" if mistake == "shared" else k
+            m, v = moments.get(key, (np.zeros_like(theta[k]),) * 2)
+            grad = g[k]
+            if mistake == "l2":
+                grad = grad + wd * theta[k]
+            if mistake == "betas swapped":
+                m = b2 * m + (1 - b2) * grad
+                v = b1 * v + (1 - b1) * grad**2
+            else:
+                m = b1 * m + (1 - b1) * grad
+                v = b2 * v + (1 - b2) * grad**2
+            moments[key] = (m, v)
+            n = calls if mistake == "t per call" else t
+            m_hat = m if mistake in ("uncorrected", "m uncorrected") \
+                else m / (1 - b1**n)
+            v_hat = v if mistake in ("uncorrected", "v uncorrected") \
+                else v / (1 - b2**n)
+            if mistake == "eps inside":
+                step = m_hat / np.sqrt(v_hat + eps)
+            else:
+                step = m_hat / (np.sqrt(v_hat) + eps)
+            decay = {"l2": 0.0, "no decay": 0.0,
+                     "decay without rate": wd}.get(mistake, lr * wd)
+            theta[k] = theta[k] - lr * step - decay * theta[k]
+    return theta
+
+
+ADAMW_MISTAKES = [
+    ("uncorrected",
+     "Your steps match Adam without bias correction: divide m by "
+     "1 − β1ᵗ and v by 1 − β2ᵗ (t = self.t) before the step"),
+    ("m uncorrected",
+     "Your steps match a corrected v but an uncorrected m: m̂ = m / "
+     "(1 − β1ᵗ)"),
+    ("v uncorrected",
+     "Your steps match a corrected m but an uncorrected v: v̂ = v / "
+     "(1 − β2ᵗ)"),
+    ("eps inside",
+     "Your steps match √(v̂ + ε): ε goes outside the root, √v̂ + ε, or "
+     "it swamps tiny gradients"),
+    ("betas swapped",
+     "Your steps match the two decay rates swapped: m decays with β1, "
+     "v with β2"),
+    ("t per call",
+     "Your steps match a step count that grows once per parameter: use "
+     "self.t, which step() raises once per step"),
+    ("shared",
+     "Your steps match one m and one v shared by all the parameters: "
+     "each needs its own, self.slots(key, param, 2)"),
+    ("l2",
+     "Your steps match λθ added to the gradient (Adam with L2): AdamW "
+     "subtracts η λ θ from θ itself, outside Adam's division by √v̂"),
+    ("decay without rate",
+     "Your steps match a decay of λθ per step: AdamW's is η λ θ"),
+    ("no decay",
+     "Your steps match Adam without weight decay: subtract η λ θ too"),
+]
+
+
+def check_adam(optimizer_class):
+    """``optimizer_class(learning_rate=, beta1=, beta2=, eps=,
+    weight_decay=)``: AdamW as an nnlib Optimizer whose ``update(param,
+    grad, key)`` applies Adam's bias-corrected step to the gradient and
+    subtracts η λ θ from the parameter, in place, with m and v kept per
+    parameter."""
+    rng = np.random.default_rng(11)
+    w = {"w": (4,)}
+    wb = {"W": (3, 2), "b": (2,)}
+    twins = {"W1": (2, 2), "W2": (2, 2)}
+    not_adam = (": write its rules yourself, starting from "
+                "nnlib.Optimizer")
+
+    def case(shapes, steps, lr=0.001, b1=0.9, b2=0.999, eps=1e-8,
+             wd=0.0, scale=1.0, spread=False):
+        start = {k: rng.standard_normal(s) for k, s in shapes.items()}
+        grads = _gradients(rng, shapes, steps, scale)
+        if spread:  # some weights with tiny gradients, some with large
+            for g in grads:
+                for k in g:
+                    g[k] = g[k] * np.logspace(-3, 3, g[k].size).reshape(
+                        g[k].shape)
+
+        def run():
+            if isinstance(optimizer_class, type) and issubclass(
+                    optimizer_class, Adam):
+                raise CaseFailed(
+                    f"{optimizer_class.__name__} inherits nnlib's Adam"
+                    f"{not_adam}")
+            kwargs = dict(learning_rate=lr, beta1=b1, beta2=b2, eps=eps,
+                          weight_decay=wd)
+            opt, what = _optimizer(optimizer_class, (), kwargs)
+            got = _run(opt, what, start, grads)
+            args = (start, grads, lr, b1, b2, eps, wd)
+            expected = _adamw(*args)
+            mistakes = [(hint, _adamw(*args, mistake=name))
+                        for name, hint in ADAMW_MISTAKES]
+            _compare(got, start, expected, mistakes, what, steps)
+
+        return run
+
+    cases = [
+        ("the first step (t = 1), no weight decay", case(w, 1)),
+        ("ten steps, learning rate 0.01, beta1 0.8, beta2 0.99",
+         case(w, 10, lr=0.01, b1=0.8, b2=0.99)),
+        ("three steps with tiny gradients (size 1e-6)",
+         case(w, 3, scale=1e-6)),
+        ("weight decay 0.05, gradients from 1e-3 to 1e3, four steps",
+         case({"w": (6,)}, 4, wd=0.05, spread=True)),
+        ("two parameters of the same shape, three steps",
+         case(twins, 3, wd=0.01)),
+        ("W and b, five steps, learning rate 0.003, weight decay 0.02",
+         case(wb, 5, lr=0.003, wd=0.02)),
+    ]
+    return verdict("AdamW", cases)
+
+
+# ---------------------------------------------------------------------------
+# Exercise 10.3: the learning rate
+# ---------------------------------------------------------------------------
 def learning_rate_problem():
     """The regression of the learning-rate exercise: ``(x, y,
     make_network)``.
