@@ -22,13 +22,7 @@ class Optimizer:
     optimizer remembers between steps (a velocity, running means) lives in
     ``state``, arrays made by ``slots(key, param, count)``: a saved network
     keeps them, so training resumes where it stopped.
-
-    ``weight_decay`` λ shrinks every weight matrix before its update,
-    θ ← (1 − ηλ) θ (0 by default; ``SGDW`` and ``AdamW`` take it as an
-    argument). Biases and other vectors (``ndim == 1``) are not decayed.
     """
-
-    weight_decay = 0.0
 
     def __init__(self, learning_rate):
         self.learning_rate = learning_rate
@@ -50,11 +44,8 @@ class Optimizer:
 
     def step(self, layers):
         self.t += 1
-        shrink = 1.0 - self.learning_rate * self.weight_decay
         for i, layer in enumerate(layers):
             for name, param in layer.params.items():
-                if shrink != 1.0 and param.ndim > 1:
-                    param *= shrink  # weight decay: matrices, not biases
                 self.update(param, layer.grads[name], f"layer{i}.{name}")
 
     def update(self, param, grad, key):
@@ -156,7 +147,22 @@ def decay_rate(value):
     return 0.0 if value == 0 else positive_float(value, "weight_decay")
 
 
-class SGDW(SGD):
+class DecoupledWeightDecay:
+    """Mixed into an optimizer: before its step, every weight matrix
+    shrinks, W ← (1 − ηλ) W, with λ = ``self.weight_decay``. Biases and
+    other vectors (``ndim == 1``) are not decayed."""
+
+    def step(self, layers):
+        shrink = 1.0 - self.learning_rate * self.weight_decay
+        if shrink != 1.0:
+            for layer in layers:
+                for param in layer.params.values():
+                    if param.ndim > 1:
+                        param *= shrink
+        super().step(layers)
+
+
+class SGDW(DecoupledWeightDecay, SGD):
     """SGD (with optional momentum) and decoupled weight decay, the
     "SGDW" of Loshchilov & Hutter (2019): before each update,
     W ← (1 − ηλ) W for every weight matrix W.
@@ -175,7 +181,7 @@ class SGDW(SGD):
         return {**super().config(), "weight_decay": self.weight_decay}
 
 
-class AdamW(Adam):
+class AdamW(DecoupledWeightDecay, Adam):
     """Adam with decoupled weight decay (Loshchilov & Hutter, 2019):
     W ← (1 − ηλ) W before Adam's step. An L2 gradient λW added to g
     would instead be divided by √v̂ like the rest of g, so weights with
