@@ -169,8 +169,9 @@ def on_the_desktop(page, relative, errors):
                 math: document.querySelectorAll('.math').length,
                 typeset: document.querySelectorAll('.math mjx-container, mjx-container').length,
                 broken: Array.from(document.images).filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src),
-                // A screen reader reads the alt text: it must say something, not name a file.
-                unnamed: Array.from(document.images).filter(i => !i.alt.trim() || /[\/\\]|\.(png|svg|jpe?g|gif)$|^[0-9a-f]{16,}$/i.test(i.alt.trim())).map(i => `${i.src} (alt ${JSON.stringify(i.alt)})`),
+                // A screen reader reads the alt text: it must say something, not name a file
+                // (a path is one word with a slash; a sentence may hold a slash, as in dL/dW).
+                unnamed: Array.from(document.images).filter(i => !i.alt.trim() || /^\S*[\/\\]\S*$|\.(png|svg|jpe?g|gif)$|^[0-9a-f]{16,}$/i.test(i.alt.trim())).map(i => `${i.src} (alt ${JSON.stringify(i.alt)})`),
                 links: Array.from(document.querySelectorAll('a[href]')).map(a => a.href),
             };
         }""")
