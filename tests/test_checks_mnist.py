@@ -218,19 +218,8 @@ def test_train_epoch_rejects_forgetting_the_last_partial_batch(capsys):
 
 
 def test_train_epoch_rejects_an_empty_last_batch(capsys):
-    def one_too_many(layers, loss, optimizer, x, y, batch_size, rng):
-        order, total = rng.permutation(len(x)), 0.0
-        for i in range(len(x) // batch_size + 1):   # one batch too many when batch_size divides len(x)
-            rows = order[i * batch_size:(i + 1) * batch_size]
-            out = x[rows]
-            for layer in layers:
-                out = layer.forward(out)
-            total += loss(out, y[rows]) * len(rows)
-            grad = loss.gradient(out, y[rows])
-            for layer in reversed(layers):
-                grad = layer.backward(grad)
-            optimizer.step(layers)
-        return total / len(x)
+    # len(x) // batch_size + 1 batches: one too many, and empty, when batch_size divides len(x)
+    one_too_many = epoch_with(stop=lambda n, batch_size: (n // batch_size + 1) * batch_size)
     assert check_train_epoch(one_too_many) is False
     out = capsys.readouterr().out
     assert "48 rows" in out and "empty batch" in out

@@ -44,34 +44,30 @@ def test_dropout_rejects_the_stub(capsys):
     assert "not written yet" in capsys.readouterr().out
 
 
-def test_dropout_rejects_a_missing_or_wrong_scale(capsys):
-    class Unscaled(MyDropout):
+def dropout_with(mask):
+    """MyDropout whose training mask is ``mask(layer, shape)``: one slip put in."""
+    class Variant(MyDropout):
         def forward(self, x):
             if not self.training:
                 return x
-            self.mask = self.rng.random(x.shape) >= self.rate
+            self.mask = mask(self, x.shape)
             return x * self.mask
-    assert check_dropout(Unscaled) is False
+    return Variant
+
+
+def test_dropout_rejects_a_missing_or_wrong_scale(capsys):
+    unscaled = dropout_with(lambda layer, shape: layer.rng.random(shape) >= layer.rate)
+    assert check_dropout(unscaled) is False
     assert "unscaled" in capsys.readouterr().out
 
-    class TestTimeScale(MyDropout):
-        def forward(self, x):
-            if not self.training:
-                return x
-            self.mask = (self.rng.random(x.shape) >= self.rate) * (1 - self.rate)
-            return x * self.mask
-    assert check_dropout(TestTimeScale) is False
+    test_time_scale = dropout_with(lambda layer, shape: (layer.rng.random(shape) >= layer.rate) * (1 - layer.rate))
+    assert check_dropout(test_time_scale) is False
     assert "test-time" in capsys.readouterr().out
 
 
 def test_dropout_rejects_keeping_rate_instead_of_dropping_it(capsys):
-    class Inverted(MyDropout):
-        def forward(self, x):
-            if not self.training:
-                return x
-            self.mask = (self.rng.random(x.shape) < self.rate) / (1 - self.rate)
-            return x * self.mask
-    assert check_dropout(Inverted) is False
+    inverted = dropout_with(lambda layer, shape: (layer.rng.random(shape) < layer.rate) / (1 - layer.rate))
+    assert check_dropout(inverted) is False
     assert "probability of dropping" in capsys.readouterr().out
 
 
