@@ -132,61 +132,81 @@ class Network:
         return {"loss": self.loss(y_pred, y),
                 "accuracy": accuracy(y_pred, y)}
 
-    # A divergence is reported once, by _diverged, not by NumPy's warnings.
+    # NumPy's overflow warnings are silenced for the whole of fit: a
+    # divergence is reported once, as a TrainingDiverged.
     @np.errstate(over="ignore", invalid="ignore")
     def fit(self, x, y, *, epochs, batch_size, learning_rate=None,
             shuffle=True, seed=None, validation_data=None, verbose=1):
         """Mini-batch training; returns the history, a dict of per-epoch
         lists.
 
-        Each epoch visits every sample once, in batches of ``batch_size``.
-        ``history["loss"]`` is the mean of the batch losses seen during the
-        epoch, as Keras reports it.
+        Each epoch visits every sample once, in batches of ``batch_size``,
+        in a new order drawn from ``seed`` unless ``shuffle`` is False.
+        ``history["loss"]`` and ``history["accuracy"]`` are the means of
+        the epoch's batch scores, as Keras reports them; ``val_loss`` and
+        ``val_accuracy`` score ``validation_data`` after each epoch.
         """
         x, y, validation = self._fit_data(x, y, validation_data)
         epochs = positive_int(epochs, "epochs")
         batch_size = positive_int(batch_size, "batch_size")
         if learning_rate is not None:
             self.optimizer.learning_rate = learning_rate
+        progress = self._progress(verbose, epochs, len(x), batch_size)
+        rng = np.random.default_rng(seed) if shuffle else None
+        history = {}
+        for epoch in range(1, epochs + 1):
+            scores = self._train_epoch(
+                epoch, batches(x, y, batch_size, rng), progress)
+            if validation:
+                val = self.evaluate(*validation)
+                scores.update(val_loss=val["loss"],
+                              val_accuracy=val["accuracy"])
+            for key, value in scores.items():
+                history.setdefault(key, []).append(value)
+            if progress:
+                progress.epoch_end(epoch, scores)
+        return history
+
+    def _train_epoch(self, epoch, epoch_batches, progress):
+        """``train_step`` on every batch of one epoch; returns the epoch's
+        ``loss`` and ``accuracy``, means over its samples.
+
+        Both are scored on the predictions each step made before its
+        update: no second forward pass. Each batch is weighted by its
+        number of rows, so that every sample counts once, those of a short
+        last batch too. When the loss or a weight stops being finite (or
+        the loss would have, but for its clipping), ``_diverged`` stops
+        training.
+        """
+        start = [{k: p.copy() for k, p in layer.params.items()}
+                 for layer in self.layers]
+        seen = loss_sum = correct = 0
+        for b, (xb, yb) in enumerate(epoch_batches, 1):
+            loss, y_pred = self.train_step(xb, yb)
+            if not np.isfinite(loss):
+                self._diverged(epoch, start, f"the loss became {loss}")
+            unbounded = self.loss.unbounded(y_pred, yb)
+            if unbounded:
+                self._diverged(epoch, start, unbounded)
+            seen += len(xb)
+            loss_sum += loss * len(xb)
+            correct += accuracy(y_pred, yb) * len(xb)
+            if progress:
+                progress.batch(epoch, b, loss_sum / seen)
+        if not all(np.isfinite(p).all() for layer in self.layers
+                   for p in layer.params.values()):
+            self._diverged(epoch, start,
+                           "the weights became NaN or infinite")
+        return {"loss": loss_sum / seen, "accuracy": correct / seen}
+
+    @staticmethod
+    def _progress(verbose, epochs, n, batch_size):
+        """The progress report that ``verbose`` asks for, or None; an
+        epoch of n samples has ⌈n / batch_size⌉ batches."""
         if verbose not in (0, 1):
             raise ValueError("verbose must be 0 (silent) or 1 (progress), "
                              f"got {verbose!r}")
-        rng = np.random.default_rng(seed) if shuffle else None
-        history = {"loss": [], "accuracy": []}
-        if validation:
-            history.update(val_loss=[], val_accuracy=[])
-        n = len(x)
-        progress = Progress(epochs, -(-n // batch_size)) if verbose else None
-        for epoch in range(1, epochs + 1):
-            start = [{k: p.copy() for k, p in layer.params.items()}
-                     for layer in self.layers]
-            seen = loss_sum = correct = 0
-            for b, (xb, yb) in enumerate(batches(x, y, batch_size, rng), 1):
-                loss, y_pred = self.train_step(xb, yb)
-                if not np.isfinite(loss):
-                    self._diverged(epoch, start, f"the loss became {loss}")
-                unbounded = self.loss.unbounded(y_pred, yb)
-                if unbounded:
-                    self._diverged(epoch, start, unbounded)
-                seen += len(xb)
-                loss_sum += loss * len(xb)
-                correct += accuracy(y_pred, yb) * len(xb)
-                if progress:
-                    progress.batch(epoch, b, loss_sum / seen)
-            if not all(np.isfinite(p).all() for layer in self.layers
-                       for p in layer.params.values()):
-                self._diverged(epoch, start,
-                               "the weights became NaN or infinite")
-            history["loss"].append(loss_sum / n)
-            history["accuracy"].append(correct / n)
-            if validation:
-                scores = self.evaluate(*validation)
-                history["val_loss"].append(scores["loss"])
-                history["val_accuracy"].append(scores["accuracy"])
-            if progress:
-                latest = {k: v[-1] for k, v in history.items()}
-                progress.epoch_end(epoch, latest)
-        return history
+        return Progress(epochs, -(-n // batch_size)) if verbose else None
 
     def _fit_data(self, x, y, validation_data):
         x = self._inputs(x)
@@ -201,6 +221,10 @@ class Network:
         return x, y, (x_val, y_val)
 
     def _diverged(self, epoch, start, what):
+        """Put back the weights the epoch started from and clear the
+        optimizer's state, built by the steps that diverged, so that the
+        network can train again at a smaller rate; then stop with a
+        ``TrainingDiverged`` that says what went wrong."""
         for layer, params in zip(self.layers, start):
             for k, p in params.items():
                 layer.params[k][...] = p

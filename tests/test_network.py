@@ -1,6 +1,7 @@
 """Network: training, evaluation, bad input, divergence, saving and loading."""
 import json
 import os
+import re
 
 import numpy as np
 import pytest
@@ -158,6 +159,27 @@ def test_divergence_stops_with_a_clear_error_and_restores_the_weights(rng):
     assert isinstance(info.value, FloatingPointError)
     assert all(np.isfinite(p).all() for layer in net.layers for p in layer.params.values())
     assert np.isfinite(net.predict(x[:1])).all()
+
+
+def test_a_divergence_in_a_later_epoch_restores_the_weights_that_epoch_started_from():
+    # Momentum carries the weights off in a later epoch; a twin trained on the same
+    # batches for the epochs before it holds the weights to expect.
+    r = np.random.default_rng(7)
+    x, y = r.standard_normal((64, 3)), r.standard_normal((64, 2)) * 100
+
+    def network():
+        return Network([Dense(3, 16, rng=0), ReLU(), Dense(16, 2, rng=1)], MSE(), SGD(0.3, momentum=0.9))
+
+    diverging, twin = network(), network()
+    with pytest.raises(TrainingDiverged, match=r"diverged in epoch \d+") as info:
+        diverging.fit(x, y, epochs=50, batch_size=16, seed=2, verbose=0)
+    epoch = int(re.search(r"epoch (\d+)", str(info.value)).group(1))
+    assert epoch > 1
+    twin.fit(x, y, epochs=epoch - 1, batch_size=16, seed=2, verbose=0)
+    for ours, theirs in zip(diverging.layers, twin.layers):
+        for name, p in ours.params.items():
+            np.testing.assert_array_equal(p, theirs.params[name])
+    assert diverging.optimizer.state == {} and diverging.optimizer.t == 0
 
 
 def test_divergence_of_a_classifier_is_caught_despite_the_clipped_loss(rng):
