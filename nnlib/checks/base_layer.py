@@ -61,8 +61,7 @@ def _gradcheck(cls, args, x):
 
 
 def check_scale_layer(Scale):
-    """``Scale(c)``: y = c·x, no parameters; backward returns c ·
-    grad_output."""
+    """``Scale(c)``: y = c·x, no parameters; backward returns dL/dx."""
     cases = [("no parameters", _no_params(Scale, 2.0))]
     for d in expected_cases("scale"):
         c, shape = float(d["c"]), d["x"].shape
@@ -82,8 +81,7 @@ def check_scale_layer(Scale):
 
 
 def check_square_layer(Square):
-    """``Square()``: y = x², no parameters; backward returns 2x ·
-    grad_output."""
+    """``Square()``: y = x², no parameters; backward returns dL/dx."""
     cases = [("no parameters", _no_params(Square))]
     names = [
         "a hand-checkable row",
@@ -105,9 +103,7 @@ def check_square_layer(Square):
 
 def check_affine_layer(Affine):
     """``Affine(n)``: y = x·a + c per feature, a = ones(n), c = zeros(n) to
-    start;
-    backward fills grads["a"] = Σ_batch grad·x, grads["c"] = Σ_batch grad,
-    returns grad·a."""
+    start; backward fills grads["a"] and grads["c"] and returns dL/dx."""
     n = 3
 
     def structure():

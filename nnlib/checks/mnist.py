@@ -380,8 +380,8 @@ def check_train_epoch(train_epoch):
     loss of the epoch, each batch's loss weighted by its number of rows.
 
     The checker records the batches the first layer receives and the
-    labels the loss receives, then replays the same batches with a
-    reference loop and compares the weights and the loss."""
+    labels the loss receives, then replays the same batches with nnlib's
+    own ``Network.train_step`` and compares the weights and the loss."""
 
     def epoch(n, batch_size):
         def run():

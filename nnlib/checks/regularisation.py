@@ -1,8 +1,8 @@
 """Checkers for the exercises of chapter 12, regularisation and diagnosis.
 
 * ``check_dropout(cls)``: an inverted-dropout layer, ``cls(rate, seed=)``.
-* ``check_add_l2(add_l2)``: adds λW to the weight gradients of a list of
-  layers and returns the penalty (λ/2) Σ ‖W‖².
+* ``check_add_l2(add_l2)``: adds the gradient of the penalty (λ/2) Σ ‖W‖²
+  to the weight gradients of a list of layers and returns the penalty.
 * ``check_early_stop(early_stop)``: the epoch where early stopping stops
   and the epoch whose weights it keeps, from a list of validation losses.
 """
@@ -145,9 +145,9 @@ def _layers(data):
 
 
 def check_add_l2(add_l2):
-    """``add_l2(layers, lam)`` adds λW to ``grads["W"]`` of every layer, in
-    place, leaves the biases' gradients alone, and returns the penalty
-    (λ/2) Σ ‖W‖² whose gradient that is."""
+    """``add_l2(layers, lam)`` adds the gradient of the penalty
+    (λ/2) Σ ‖W‖² to ``grads["W"]`` of every layer, in place, leaves the
+    biases' gradients alone, and returns the penalty."""
 
     def case(data):
         lam = float(data["lam"])

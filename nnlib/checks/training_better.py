@@ -83,8 +83,9 @@ def _run(opt, what, start, grads):
 
 
 def _compare(got, start, expected, mistakes, what, steps):
-    """Insist that every parameter moved as the reference did; if not, name
-    the first typical mistake (hint, {name: array}) whose numbers match.
+    """Insist that every parameter moved as the right update moves it; if
+    not, name the first typical mistake (hint, {name: array}) whose numbers
+    match.
     The change is compared, not the parameter: an Adam step is a thousand
     times smaller than the parameter it moves."""
     plural = "s" * (steps > 1)

@@ -1,7 +1,7 @@
 """Checkers for the exercises of chapter 7, XOR.
 
-* ``check_log_loss_prime(log_loss_prime)``: the article's dL/da = (a − y) /
-  (a(1 − a)).
+* ``check_log_loss_prime(log_loss_prime)``: the article's dL/da of the
+  log-loss of one example.
 * ``check_xor_weights(W1, b1, W2, b2)``: hand-picked weights of a 2-2-1
   sigmoid
   network that computes XOR.
@@ -33,12 +33,11 @@ def _log_loss(a, y):
 
 
 def check_log_loss_prime(log_loss_prime):
-    """Check ``log_loss_prime(a, y)``: element-wise (a − y) / (a(1 − a)), no
-    averaging.
+    """Check ``log_loss_prime(a, y)``: dL/da element-wise, no averaging.
 
-    The value is compared with the formula and with a finite difference of
-    the
-    log-loss itself, and multiplying it by σ'(z) = a(1 − a) must give a − y.
+    The value is compared with nnlib's gradient of the log-loss, with a
+    finite difference of the log-loss itself, and, multiplied by
+    σ'(z) = a(1 − a), with the gradient with respect to z.
     """
 
     def case(a, y, with_fd=False):
@@ -226,9 +225,9 @@ def check_train_xor(train_xor, *, seed=0, epochs=600, learning_rate=0.5):
 
     Each epoch: forward the four examples, record the cost of that forward
     pass, backward, one optimizer step. The checker trains a fresh network
-    with the learner's loop and with its own, from the same weights, and
-    compares the two cost histories; the trained network must then get all
-    four cases right.
+    with the learner's loop and with nnlib's ``Network.train_step``, from
+    the same weights, and compares the two cost histories; the trained
+    network must then get all four cases right.
     """
     state = {}
 
