@@ -383,6 +383,7 @@ def values():
 def write(path=SHIPPED):
     arrays = values()
     replace_atomically(str(path), lambda f: np.savez(f, **arrays))
+    path.chmod(0o644)  # the temporary file was private; a wheel keeps modes
     return arrays
 
 
