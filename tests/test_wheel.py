@@ -67,6 +67,15 @@ def test_the_wheel_holds_every_module_of_nnlib(wheel):
     assert shipped == library_modules()
 
 
+def test_the_wheel_holds_every_data_file_of_nnlib(wheel):
+    """The checkers' expected values (nnlib/checks/expected.npz) among them."""
+    data = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "nnlib").rglob("*")
+                  if p.is_file() and p.suffix not in (".py", ".pyc") and "__pycache__" not in p.parts)
+    assert "nnlib/checks/expected.npz" in data
+    with zipfile.ZipFile(wheel) as archive:
+        assert not set(data) - set(archive.namelist())
+
+
 def test_every_module_imports_from_the_installed_wheel(environment):
     python, work = environment
     script = ("import importlib, sys\n"

@@ -16,6 +16,7 @@ from ..activations import Sigmoid, Softmax, Tanh, tanh_prime
 from ..activations import sigmoid_prime as _reference_sigmoid_prime
 from ..activations import softmax as _softmax
 from ..layer import Layer
+from .expected import cases as expected_cases
 from .verdict import (
     CaseFailed,
     call,
@@ -95,46 +96,40 @@ def check_leaky_relu(cls):
         made["default"], _ = make_layer(cls)
         made["alpha"], _ = make_layer(cls, alpha=0.2)
 
+    by_alpha = {float(d["alpha"]): d for d in expected_cases("leaky_relu")}
+
     def forward_values(key, alpha):
-        x = np.array([[-2.0, -0.5, 0.5, 3.0]])
+        d = by_alpha[alpha]
+        x = d["x"]
         got = call(
             made[key].forward, x.copy(), what=f"forward (alpha={alpha})"
         )
-        expect_array(
-            got,
-            np.where(x > 0, x, alpha * x),
-            f"forward with alpha={alpha}",
-            given=x,
-        )
+        expect_array(got, d["y"], f"forward with alpha={alpha}", given=x)
 
     def backward_values(key, alpha):
         layer = made[key]
-        x = np.array([[-2.0, -0.5, 0.5, 3.0]])
-        g = np.array([[1.0, 2.0, 3.0, 4.0]])
+        d = by_alpha[alpha]
+        x, g = d["x"], d["g"]
         call(layer.forward, x.copy(), what=f"forward (alpha={alpha})")
         got = call(
             layer.backward, g.copy(), what=f"backward (alpha={alpha})"
         )
         expect_array(
             got,
-            g * np.where(x > 0, 1.0, alpha),
+            d["dx"],
             f"backward with alpha={alpha} and grad_output {describe(g)}",
             given=x,
         )
 
     def shapes():
         layer = made["default"]
-        for shape in [(5, 3), (1, 7)]:
-            x = _away_from_zero(shape, seed=sum(shape))
+        for d in expected_cases("leaky_relu_shapes"):
+            x = d["x"]
+            shape = x.shape
             y = call(
                 layer.forward, x.copy(), what=f"forward on shape {shape}"
             )
-            expect_array(
-                y,
-                np.where(x > 0, x, 0.01 * x),
-                f"forward on shape {shape}",
-                given=x,
-            )
+            expect_array(y, d["y"], f"forward on shape {shape}", given=x)
             g = np.ones(shape)
             dx = call(layer.backward, g, what=f"backward on shape {shape}")
             if np.shape(dx) != shape:
@@ -262,11 +257,9 @@ def check_softmax_backward(softmax_backward):
     grad_output of shape (batch, n)."""
     title = "softmax_backward"
 
-    def reference(s, g):
-        return s * (g - np.sum(g * s, axis=1, keepdims=True))
-
     def at(x, g):
-        s = _softmax(x)
+        nnlib_softmax = Softmax()
+        s = nnlib_softmax.forward(x)
         got = call(
             softmax_backward,
             s.copy(),
@@ -277,7 +270,7 @@ def check_softmax_backward(softmax_backward):
         )
         expect_array(
             got,
-            reference(s, g),
+            nnlib_softmax.backward(g),
             f"softmax_backward(s={describe(s)}, grad_output={describe(g)})",
         )
 
@@ -332,15 +325,18 @@ def check_cached_tanh(cls):
     rng = np.random.default_rng(5)
     x = rng.normal(0, 1.5, (3, 4))
     g = rng.normal(0, 1, (3, 4))
-    expected = g * (1 - np.tanh(x) ** 2)
+    nnlib_tanh = Tanh()
+    y = nnlib_tanh.forward(x)
+    expected = nnlib_tanh.backward(g)
 
     def build():
         return make_layer(cls, own=NNLIB_TANH)[0]
 
     def forward_leaves_input_alone():
         given = x.copy()
-        y = call(build().forward, given, own=NNLIB_TANH, what="forward")
-        expect_array(y, np.tanh(x), "forward", given=x)
+        got_y = call(build().forward, given, own=NNLIB_TANH,
+                     what="forward")
+        expect_array(got_y, y, "forward", given=x)
         if not np.array_equal(given, x):
             raise CaseFailed(
                 "forward changed the array it was given: after forward(x), "

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from .expected import cases as expected_cases
 from .verdict import (
     CaseFailed,
     call,
@@ -60,27 +61,16 @@ def _gradcheck(cls, args, x):
 
 
 def check_scale_layer(Scale):
-    """``Scale(c)``: y = c·x, no parameters; backward returns c ·
-    grad_output."""
+    """``Scale(c)``: y = c·x, no parameters; backward returns dL/dx."""
     cases = [("no parameters", _no_params(Scale, 2.0))]
-    for c in (2.0, -0.5, 0.0):
-        x = _batch((3, 4), seed=1)
-        g = _batch((3, 4), seed=2)
+    for d in expected_cases("scale"):
+        c, shape = float(d["c"]), d["x"].shape
+        name = (f"Scale({c}) on a (3, 4) batch" if shape == (3, 4)
+                else f"Scale({c}) on one number, shape {shape}")
         cases.append(
-            (
-                f"Scale({c}) on a (3, 4) batch",
-                _forward_backward(Scale, (c,), x, c * x, g, c * g),
-            )
+            (name, _forward_backward(Scale, (c,), d["x"], d["y"], d["g"],
+                                     d["dx"]))
         )
-    x = _batch((1, 1), seed=3)
-    cases.append(
-        (
-            "Scale(3.0) on one number, shape (1, 1)",
-            _forward_backward(
-                Scale, (3.0,), x, 3 * x, np.ones((1, 1)), 3 * np.ones((1, 1))
-            ),
-        )
-    )
     cases.append(
         (
             "gradient check of Scale(1.5)",
@@ -91,24 +81,17 @@ def check_scale_layer(Scale):
 
 
 def check_square_layer(Square):
-    """``Square()``: y = x², no parameters; backward returns 2x ·
-    grad_output."""
+    """``Square()``: y = x², no parameters; backward returns dL/dx."""
     cases = [("no parameters", _no_params(Square))]
-    x = np.array([[-2.0, -1.0, 0.0, 0.5, 3.0]])
-    cases.append(
-        (
-            "a hand-checkable row",
-            _forward_backward(Square, (), x, x**2, np.ones_like(x), 2 * x),
+    names = [
+        "a hand-checkable row",
+        "a (4, 3) batch with a random grad_output",
+    ]
+    for name, d in zip(names, expected_cases("square"), strict=True):
+        cases.append(
+            (name, _forward_backward(Square, (), d["x"], d["y"], d["g"],
+                                     d["dx"]))
         )
-    )
-    x = _batch((4, 3), seed=5)
-    g = _batch((4, 3), seed=6)
-    cases.append(
-        (
-            "a (4, 3) batch with a random grad_output",
-            _forward_backward(Square, (), x, x**2, g, 2 * x * g),
-        )
-    )
     cases.append(
         (
             "gradient check on a (6, 2) batch",
@@ -120,9 +103,7 @@ def check_square_layer(Square):
 
 def check_affine_layer(Affine):
     """``Affine(n)``: y = x·a + c per feature, a = ones(n), c = zeros(n) to
-    start;
-    backward fills grads["a"] = Σ_batch grad·x, grads["c"] = Σ_batch grad,
-    returns grad·a."""
+    start; backward fills grads["a"] and grads["c"] and returns dL/dx."""
     n = 3
 
     def structure():
@@ -162,38 +143,36 @@ def check_affine_layer(Affine):
             given=x,
         )
 
-    def uses_params(batch):
+    def uses_params(d):
         # An optimizer changes params in place; forward and backward must
         # see the change.
         def run():
             layer, what = make_layer(Affine, n)
-            a = np.array([2.0, -1.0, 0.5])
-            c = np.array([0.1, 0.0, -3.0])
+            a, c, x, g = d["a"], d["c"], d["x"], d["g"]
             layer.params["a"][...] = a
             layer.params["c"][...] = c
-            x = _batch((batch, n), seed=9)
-            g = _batch((batch, n), seed=10)
             got = call(layer.forward, x.copy(), what=f"{what}.forward")
             expect_array(
                 got,
-                x * a + c,
+                d["y"],
                 f"{what}.forward with params a = {a.tolist()}, c = "
                 f"{c.tolist()} (set in place)",
                 given=x,
             )
             got = call(layer.backward, g.copy(), what=f"{what}.backward")
             expect_array(
-                got, g * a, f"{what}.backward (the input gradient)", given=g
+                got, d["dx"], f"{what}.backward (the input gradient)",
+                given=g
             )
             expect_array(
                 layer.grads.get("a"),
-                (g * x).sum(axis=0),
-                f"{what}.grads['a'] after backward on a batch of {batch}",
+                d["grad_a"],
+                f"{what}.grads['a'] after backward on a batch of {len(x)}",
             )
             expect_array(
                 layer.grads.get("c"),
-                g.sum(axis=0),
-                f"{what}.grads['c'] after backward on a batch of {batch}",
+                d["grad_c"],
+                f"{what}.grads['c'] after backward on a batch of {len(x)}",
             )
 
         return run
@@ -208,11 +187,12 @@ def check_affine_layer(Affine):
             f"{what} with a = [1.5, -0.7, 0.3]",
         )
 
+    one, four = expected_cases("affine")
     cases = [
         ("params and grads", structure),
         ("the starting parameters", start_values),
-        ("one sample with parameters set in place", uses_params(1)),
-        ("a batch of 4 with parameters set in place", uses_params(4)),
+        ("one sample with parameters set in place", uses_params(one)),
+        ("a batch of 4 with parameters set in place", uses_params(four)),
         ("gradient check", gradcheck),
     ]
     return verdict("Affine", cases)

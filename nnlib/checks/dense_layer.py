@@ -52,6 +52,16 @@ def _case_arrays(n, n_in, n_out, seed):
     )  # + 0.0 turns -0.0 into 0.0 for tidy verdicts
 
 
+def _nnlib_dense(x, W, b, g):
+    """What nnlib's own Dense gives for these arrays: Y = X W + b, then,
+    for dL/dY = g, dL/dX, dL/dW and dL/db."""
+    layer = Dense(*W.shape, rng=0)
+    layer.params["W"][...] = W
+    layer.params["b"][...] = b
+    y = layer.forward(x)
+    return y, layer.backward(g), layer.grads["W"], layer.grads["b"]
+
+
 def _expect(got, expected, what, given, known_mistakes=()):
     """Like ``expect_array``, but first name a known mistake that ``got``
     matches.
@@ -96,7 +106,8 @@ def check_dense_forward(dense_forward):
 
     def case(n, n_in, n_out, seed):
         def run():
-            x, W, b, _ = _case_arrays(n, n_in, n_out, seed)
+            x, W, b, g = _case_arrays(n, n_in, n_out, seed)
+            y = _nnlib_dense(x, W, b, g)[0]
             x_copy, W_copy, b_copy = x.copy(), W.copy(), b.copy()
             got = call(
                 dense_forward,
@@ -116,7 +127,7 @@ def check_dense_forward(dense_forward):
                     "dense_forward changed one of its arguments in place; "
                     "it should only compute a new array"
                 )
-            mistakes = [(lambda: x @ W, "x @ W without the bias b")]
+            mistakes = [(lambda: y - b, "x @ W without the bias b")]
             if n_in == n_out:
                 mistakes.append(
                     (
@@ -126,7 +137,7 @@ def check_dense_forward(dense_forward):
                 )
             _expect(
                 got,
-                x @ W + b,
+                y,
                 f"dense_forward with W of shape {W.shape}",
                 x,
                 mistakes,
@@ -154,7 +165,8 @@ def check_dense_backward(dense_backward):
 
     def case(n, n_in, n_out, seed):
         def run():
-            x, W, _, g = _case_arrays(n, n_in, n_out, seed)
+            x, W, b, g = _case_arrays(n, n_in, n_out, seed)
+            _, want_x, want_W, want_b = _nnlib_dense(x, W, b, g)
             what = (f"dense_backward(x, W, grad_output) with x {x.shape}, W "
                     f"{W.shape}, grad_output {g.shape}")
             out = call(dense_backward, x, W, g, what=what,
@@ -172,7 +184,7 @@ def check_dense_backward(dense_backward):
             grad_x, grad_W, grad_b = out
             _expect(
                 grad_x,
-                g @ W.T,
+                want_x,
                 f"grad_x (dL/dX) with grad_output {describe(g)}",
                 x,
                 [
@@ -184,22 +196,22 @@ def check_dense_backward(dense_backward):
             )
             _expect(
                 grad_W,
-                x.T @ g,
+                want_W,
                 f"grad_W (dL/dW) with grad_output {describe(g)}",
                 x,
                 [
                     (
-                        lambda: g.T @ x,
+                        lambda: want_W.T,
                         "grad_output.T @ x, the transpose of dL/dW (the "
                         "column-vector form's dW)",
                     ),
                     (
-                        lambda: x[:1].T @ g[:1],
+                        lambda: _nnlib_dense(x[:1], W, b, g[:1])[2],
                         "the gradient of the first sample alone: dL/dW sums "
                         "over the whole batch",
                     ),
                     (
-                        lambda: x.T @ g / n,
+                        lambda: want_W / n,
                         "the batch mean of the per-sample gradients: dL/dW "
                         "is their sum",
                     ),
@@ -207,12 +219,12 @@ def check_dense_backward(dense_backward):
             )
             _expect(
                 grad_b,
-                g.sum(axis=0),
+                want_b,
                 f"grad_b (dL/db) with grad_output {describe(g)}",
                 x,
                 [
                     (
-                        lambda: g.sum(axis=0, keepdims=True),
+                        lambda: want_b.reshape(1, n_out),
                         "a row of shape (1, n_out), which keepdims=True "
                         "gives: dL/db sums grad_output over the batch "
                         "(axis 0) into the shape of b, (n_out,)",
@@ -228,7 +240,7 @@ def check_dense_backward(dense_backward):
                         "axis 0 (the batch)",
                     ),
                     (
-                        lambda: g.mean(axis=0),
+                        lambda: want_b / n,
                         "the batch mean of grad_output: dL/db is its sum "
                         "over the batch",
                     ),
@@ -446,6 +458,7 @@ def check_dense_layer(cls):
                 np.random.default_rng(seed).uniform(-1, 1, n_out), 1
             )
             W0, b0 = W.copy(), b.copy()
+            want_y, want_x, want_W, want_b = _nnlib_dense(x, W0, b0, g)
             y = call(
                 layer.forward,
                 x,
@@ -454,10 +467,10 @@ def check_dense_layer(cls):
             )
             _expect(
                 y,
-                x @ W0 + b0,
+                want_y,
                 "layer.forward(x)",
                 x,
-                [(lambda: x @ W0, "x @ W without the bias b")],
+                [(lambda: want_y - b0, "x @ W without the bias b")],
             )
             gx = call(
                 layer.backward,
@@ -477,7 +490,7 @@ def check_dense_layer(cls):
                 )
             _expect(
                 gx,
-                g @ W0.T,
+                want_x,
                 "layer.backward(grad_output), dL/dX,",
                 x,
                 [
@@ -489,29 +502,29 @@ def check_dense_layer(cls):
             )
             _expect(
                 param(layer, "W", (n_in, n_out), "grads"),
-                x.T @ g,
+                want_W,
                 "layer.grads['W']",
                 x,
                 [
                     (
-                        lambda: x[:1].T @ g[:1],
+                        lambda: _nnlib_dense(x[:1], W0, b0, g[:1])[2],
                         "the gradient of the first sample alone: dL/dW sums "
                         "over the batch",
                     ),
                     (
-                        lambda: x.T @ g / n,
+                        lambda: want_W / n,
                         "the batch mean: dL/dW is the sum over the batch",
                     ),
                 ],
             )
             _expect(
                 param(layer, "b", (n_out,), "grads"),
-                g.sum(axis=0),
+                want_b,
                 "layer.grads['b']",
                 x,
                 [
                     (
-                        lambda: g.mean(axis=0),
+                        lambda: want_b / n,
                         "the batch mean: dL/db is the sum over the batch",
                     )
                 ],
@@ -530,15 +543,17 @@ def check_dense_layer(cls):
             own=NNLIB_DENSE,
             what="layer.forward(x) after changing layer.params in place",
         )
+        W, b = layer.params["W"], layer.params["b"]
         _expect(
             y,
-            x @ layer.params["W"] + layer.params["b"],
+            _nnlib_dense(x, W, b, np.zeros((1, 3)))[0],
             "layer.forward(x) after an optimizer-style in-place update of "
             "layer.params",
             x,
             [
                 (
-                    lambda: x @ (layer.params["W"] - 1.0),
+                    lambda: _nnlib_dense(x, W - 1.0, np.zeros(3),
+                                         np.zeros((1, 3)))[0],
                     "computed with the old weights: forward should use the "
                     "arrays in layer.params",
                 )

@@ -20,6 +20,7 @@ from ..activations import ReLU, Sigmoid, Softmax, Tanh
 from ..dense import Dense
 from ..losses import BinaryCrossEntropy, CategoricalCrossEntropy, MSE
 from ..network import Network
+from .expected import cases as expected_cases
 from .losses import tanh_softmax_gradients
 from .verdict import CaseFailed, call, describe, verdict
 
@@ -69,10 +70,6 @@ def _network(name, seed):
 # ---------------------------------------------------------------------------
 # Exercise: two more operations for the scalar autodiff Value
 # ---------------------------------------------------------------------------
-def _derivative(f, x, eps=1e-6):
-    return (f(x + eps) - f(x - eps)) / (2 * eps)
-
-
 def _value_network(Value, tanh, data):
     """Dense → Tanh → Dense → Softmax with cross-entropy, one Value at a
     time, built from +, *, exp, log and the learner's tanh only; returns
@@ -169,25 +166,23 @@ def check_value_ops(Value, tanh, power):
     no_chain = ("multiply the local derivative by out.grad (the chain "
                 "rule): the gradient arriving from above")
 
-    def tanh_case(x0):
-        t = np.tanh(x0)
-
+    def tanh_case(x0, data):
         def case():
             name = f"tanh(x) at x = {x0}"
             out, (x,) = run(lambda: ((lambda x: (tanh(x), (x,)))(
                 Value(x0))), name)
-            expect_value(name, out, t)
-            expect_grad(name, "x", x, 1 - t**2, [
+            expect_value(name, out, float(data["value"]))
+            expect_grad(name, "x", x, float(data["grad"]), [
                 (0.0, no_input),
-                (1 - x0**2, "tanh's slope is 1 − tanh(x)², taken at the "
+                (float(data["slip"]), "tanh's slope is 1 − tanh(x)², taken "
+                 "at the "
                  "output t = tanh(x), not 1 − x²"),
                 (1.0, "x.grad is out.grad alone: multiply it by tanh's "
                  "slope 1 − t²")])
         return case
 
-    def chain_case():
+    def chain_case(data):
         x0 = 0.3
-        t = np.tanh(2 * x0)
         name = "tanh(x * 2) * 3 at x = 0.3"
 
         def build():
@@ -196,35 +191,38 @@ def check_value_ops(Value, tanh, power):
 
         def case():
             out, (x,) = run(build, name)
-            expect_value(name, out, 3 * t)
-            expect_grad(name, "x", x, 6 * (1 - t**2), [
-                (0.0, no_input), (2 * (1 - t**2), no_chain)])
+            expect_value(name, out, float(data["value"]))
+            expect_grad(name, "x", x, float(data["grad"]), [
+                (0.0, no_input), (float(data["slip"]), no_chain)])
         return case
 
-    def fork_case(label, build, x0, expected, overwritten):
+    def fork_case(label, build, x0, data):
         def case():
             out, (x,) = run(lambda: build(Value(x0)), label)
-            slips = [] if overwritten is None else [(overwritten, overwrite)]
-            expect_grad(label, "x", x, expected, slips + [(0.0, no_input)])
+            slips = [(float(data["overwritten"]), overwrite)
+                     ] if "overwritten" in data else []
+            expect_grad(label, "x", x, float(data["grad"]),
+                        slips + [(0.0, no_input)])
         return case
 
-    def power_case(x0, k):
+    def power_case(x0, k, data):
         def case():
             name = f"power(x, {k}) at x = {x0}"
             out, (x,) = run(lambda: ((lambda x: (power(x, k), (x,)))(
                 Value(x0))), name)
-            expect_value(name, out, x0**k)
-            expect_grad(name, "x", x, k * x0 ** (k - 1), [
+            expect_value(name, out, float(data["value"]))
+            hints = [
+                "the derivative of x^k is k·x^(k−1): the exponent drops "
+                "by one",
+                "that is x^k itself: the derivative of x^k is k·x^(k−1)",
+                "the derivative of x^k is k·x^(k−1), with k in front, not "
+                "k − 1"]
+            expect_grad(name, "x", x, float(data["grad"]), [
                 (0.0, no_input),
-                (k * x0**k, "the derivative of x^k is k·x^(k−1): "
-                 "the exponent drops by one"),
-                (x0**k, "that is x^k itself: the derivative of x^k is "
-                 "k·x^(k−1)"),
-                ((k - 1) * x0 ** (k - 1), "the derivative of x^k is "
-                 "k·x^(k−1), with k in front, not k − 1")])
+                *zip(data["slips"].tolist(), hints, strict=True)])
         return case
 
-    def quotient_case():
+    def quotient_case(data):
         a0, b0 = 3.0, 2.0
         name = "a * power(b, -1), a quotient, at a = 3, b = 2"
 
@@ -234,9 +232,10 @@ def check_value_ops(Value, tanh, power):
 
         def case():
             out, (a, b) = run(build, name)
-            expect_value(name, out, a0 / b0)
-            expect_grad(name, "a", a, 1 / b0, [])
-            expect_grad(name, "b", b, -a0 / b0**2, [(0.0, no_input)])
+            expect_value(name, out, float(data["value"]))
+            expect_grad(name, "a", a, float(data["grad_a"]), [])
+            expect_grad(name, "b", b, float(data["grad_b"]),
+                        [(0.0, no_input)])
         return case
 
     def network_case(label, data):
@@ -255,27 +254,27 @@ def check_value_ops(Value, tanh, power):
                         f"{describe(got)}, nnlib's is {describe(grad)}")
         return case
 
-    t8 = np.tanh(-0.8)
-    t7 = np.tanh(0.7)
+    (small, large, chain, fork_tanh, twice, cube, inverse, root,
+     fork_power, quotient) = expected_cases("value_ops")
     return verdict("tanh and power", [
-        ("tanh of one number", tanh_case(0.5)),
-        ("tanh of a large number", tanh_case(3.0)),
-        ("tanh inside a chain", chain_case()),
+        ("tanh of one number", tanh_case(0.5, small)),
+        ("tanh of a large number", tanh_case(3.0, large)),
+        ("tanh inside a chain", chain_case(chain)),
         ("a fork through tanh", fork_case(
             "tanh(x) + x at x = -0.8", lambda x: (tanh(x) + x, (x,)),
-            -0.8, 1 - t8**2 + 1, 1 - t8**2)),
+            -0.8, fork_tanh)),
         ("tanh used twice", fork_case(
             "t * t with t = tanh(x), at x = 0.7",
             lambda x: ((lambda t: t * t)(tanh(x)), (x,)),
-            0.7, 2 * t7 * (1 - t7**2), None)),
-        ("a cube", power_case(2.0, 3)),
-        ("a negative power", power_case(4.0, -1)),
-        ("a square root", power_case(9.0, 0.5)),
+            0.7, twice)),
+        ("a cube", power_case(2.0, 3, cube)),
+        ("a negative power", power_case(4.0, -1, inverse)),
+        ("a square root", power_case(9.0, 0.5, root)),
         ("a fork through power", fork_case(
             "power(x, 2) + x * 3 at x = 1.5",
             lambda x: (power(x, 2) + x * Value(3.0), (x,)),
-            1.5, 2 * 1.5 + 3, 2 * 1.5)),
-        ("a quotient of two Values", quotient_case()),
+            1.5, fork_power)),
+        ("a quotient of two Values", quotient_case(quotient)),
         ("chapter 5's picture, Dense(2, 2) → Tanh → Dense(2, 2) → "
          "Softmax", network_case("chapter 5's picture",
                                  _network_data(None, 2, 2, 2, 2))),
@@ -357,7 +356,7 @@ def check_adam_epsilon(keras_epsilon):
     at step t
     to take exactly the step nnlib's ``Adam(eps=eps, beta2=beta2)`` takes."""
 
-    def case(eps, t, beta2):
+    def case(eps, t, beta2, data):
         def run():
             got = call(
                 keras_epsilon,
@@ -366,7 +365,7 @@ def check_adam_epsilon(keras_epsilon):
                 beta2,
                 what=f"keras_epsilon({eps:g}, {t}, {beta2:g})",
             )
-            expected = eps * np.sqrt(1 - beta2**t)
+            expected = float(data["expected"])
             try:
                 value = float(got)
             except (TypeError, ValueError):
@@ -383,13 +382,16 @@ def check_adam_epsilon(keras_epsilon):
 
         return run
 
+    first, tenth, large, low_beta2, long_run = expected_cases(
+        "keras_epsilon")
     return verdict(
         "keras_epsilon",
         [
-            ("the first step, t = 1", case(1e-8, 1, 0.999)),
-            ("step t = 10", case(1e-8, 10, 0.999)),
-            ("a large epsilon, t = 3", case(0.1, 3, 0.999)),
-            ("beta2 = 0.9, t = 2", case(1e-3, 2, 0.9)),
-            ("a long run, t = 100000", case(1e-7, 100_000, 0.999)),
+            ("the first step, t = 1", case(1e-8, 1, 0.999, first)),
+            ("step t = 10", case(1e-8, 10, 0.999, tenth)),
+            ("a large epsilon, t = 3", case(0.1, 3, 0.999, large)),
+            ("beta2 = 0.9, t = 2", case(1e-3, 2, 0.9, low_beta2)),
+            ("a long run, t = 100000",
+             case(1e-7, 100_000, 0.999, long_run)),
         ],
     )

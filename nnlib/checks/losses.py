@@ -3,8 +3,10 @@ backpropagation)."""
 
 import numpy as np
 
-from ..activations import softmax
+from ..activations import Softmax, Tanh, softmax
+from ..dense import Dense
 from ..losses import MSE, BinaryCrossEntropy, CategoricalCrossEntropy
+from ..network import Network
 from .verdict import CaseFailed, call, describe, expect_array, verdict
 
 __all__ = [
@@ -66,7 +68,7 @@ def check_mse(mse, mse_gradient):
                 y_true.copy(),
                 what="mse_gradient(y_pred, y_true)",
             )
-            expected = 2.0 * (y_pred - y_true) / y_pred.size
+            expected = MSE().gradient(y_pred, y_true)
             expect_array(
                 got,
                 expected,
@@ -219,61 +221,73 @@ def _random_net(seed, n_in, n_hidden, n_out, n, scale=1.0):
     return x, y, w1, b1, w2, b2
 
 
-def tanh_softmax_gradients(x, y, w1, b1, w2, b2):
-    """The gradients of Dense -> Tanh -> Dense -> Softmax with cross-entropy
-    (chapter 5's picture), as nnlib's layers compute them."""
-    from ..activations import Softmax, Tanh
-    from ..dense import Dense
-    from ..network import Network
-
+def _picture_layers(w1, b1, w2, b2):
+    """nnlib's Dense → Tanh → Dense → Softmax with these parameters."""
     dense1, dense2 = Dense(*w1.shape), Dense(*w2.shape)
     for layer, w, b in ((dense1, w1, b1), (dense2, w2, b2)):
         layer.params["W"][...] = w
         layer.params["b"][...] = b
-    net = Network([dense1, Tanh(), dense2, Softmax()],
-                  CategoricalCrossEntropy())
+    return [dense1, Tanh(), dense2, Softmax()]
+
+
+def tanh_softmax_gradients(x, y, w1, b1, w2, b2):
+    """The gradients of Dense -> Tanh -> Dense -> Softmax with cross-entropy
+    (chapter 5's picture), as nnlib's layers compute them."""
+    layers = _picture_layers(w1, b1, w2, b2)
+    net = Network(layers, CategoricalCrossEntropy())
     net.backward(net.forward(x), y)
+    dense1, _, dense2, _ = layers
     return {"dW1": dense1.grads["W"], "db1": dense1.grads["b"],
             "dW2": dense2.grads["W"], "db2": dense2.grads["b"]}
 
 
 def _slips(x, y, w1, b1, w2, b2):
     """Typical wrong versions of each gradient, with what to say about
-    them. Checked in this order; the first that matches is reported."""
+    them. Checked in this order; the first that matches is reported.
+
+    Each is made by nnlib's layers from a wrong δ, or from the right
+    gradients."""
     n = len(x)
-    z1 = x @ w1 + b1
-    a1 = np.tanh(z1)
-    p = softmax(a1 @ w2 + b2)
-    d2 = (p - y) / n
-    no_slope = d2 @ w2.T
-    slope_of_z = no_slope * (1 - z1**2)
-    untransposed = (d2 @ w2) * (1 - a1**2) if w2.shape[0] == w2.shape[1] \
-        else None
+    dense1, tanh, dense2, soft = _picture_layers(w1, b1, w2, b2)
+    z1 = dense1.forward(x)
+    p = soft.forward(dense2.forward(tanh.forward(z1)))
+    d2 = CategoricalCrossEntropy().fused_gradient(p, y)
+    no_slope = dense2.backward(d2)  # δ₂ W₂ᵀ, before tanh's slope
+    right = tanh_softmax_gradients(x, y, w1, b1, w2, b2)
+
+    def first_layer(delta):
+        """dL/dW₁ and dL/db₁ for δ₁ = delta."""
+        dense1.parameter_gradients(delta)
+        return dense1.grads["W"].copy(), dense1.grads["b"].copy()
+
+    unsloped_w, unsloped_b = first_layer(no_slope)
     slips = {
-        "dW2": [(-a1.T @ d2, "the sign is flipped: δ₂ = (P − Y)/N, "
+        "dW2": [(-right["dW2"], "the sign is flipped: δ₂ = (P − Y)/N, "
                  "not (Y − P)/N"),
-                (a1.T @ d2 * n, "it is N times too large: δ₂ = (P − Y)/N "
-                 "divides by the batch size N"),
-                ((a1.T @ d2).T, "it is transposed: dW₂ = A₁ᵀ δ₂, of "
+                (right["dW2"] * n, "it is N times too large: δ₂ = "
+                 "(P − Y)/N divides by the batch size N"),
+                (right["dW2"].T, "it is transposed: dW₂ = A₁ᵀ δ₂, of "
                  "W₂'s shape (n_in, n_out)")],
-        "db2": [(d2.mean(axis=0), "it is N times too small: the 1/N is "
+        "db2": [(right["db2"] / n, "it is N times too small: the 1/N is "
                  "already inside δ₂, so sum over the batch, do not "
                  "average")],
-        "dW1": [(x.T @ no_slope, "δ₁ lacks tanh's slope: multiply δ₂W₂ᵀ "
+        "dW1": [(unsloped_w, "δ₁ lacks tanh's slope: multiply δ₂W₂ᵀ "
                  "element-wise by f'(Z₁) = 1 − A₁²"),
-                (x.T @ slope_of_z, "tanh's slope at Z₁ is "
-                 "1 − tanh(Z₁)² = 1 − A₁², not 1 − Z₁²"),
-                ((x.T @ (no_slope * (1 - a1**2))).T, "it is transposed: "
+                (first_layer(no_slope * (1 - z1**2))[0], "tanh's slope "
+                 "at Z₁ is 1 − tanh(Z₁)² = 1 − A₁², not 1 − Z₁²"),
+                (right["dW1"].T, "it is transposed: "
                  "dW₁ = Xᵀ δ₁, of W₁'s shape (n_in, n_hidden)")],
-        "db1": [((no_slope * (1 - a1**2)).mean(axis=0), "it is N times "
+        "db1": [(right["db1"] / n, "it is N times "
                  "too small: the 1/N is already inside δ₁, so sum over "
                  "the batch, do not average"),
-                (no_slope.sum(axis=0), "δ₁ lacks tanh's slope: multiply "
+                (unsloped_b, "δ₁ lacks tanh's slope: multiply "
                  "δ₂W₂ᵀ element-wise by f'(Z₁) = 1 − A₁²")],
     }
-    if untransposed is not None:
-        slips["dW1"].append((x.T @ untransposed, "δ₁ = (δ₂ W₂ᵀ) ⊙ f'(Z₁) "
-                             "multiplies by W₂ transposed"))
+    if w2.shape[0] == w2.shape[1]:
+        untransposed = tanh.backward(d2 @ w2)
+        slips["dW1"].append((first_layer(untransposed)[0],
+                             "δ₁ = (δ₂ W₂ᵀ) ⊙ f'(Z₁) multiplies by W₂ "
+                             "transposed"))
     return slips
 
 

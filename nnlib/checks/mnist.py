@@ -8,8 +8,9 @@ from ..activations import Softmax, Tanh
 from ..data import one_hot
 from ..dense import Dense
 from ..losses import CategoricalCrossEntropy
-from ..network import Network
+from ..network import Network, accuracy
 from ..optimizers import SGD
+from .expected import cases as expected_cases
 from .verdict import CaseFailed, call, describe, verdict
 
 __all__ = [
@@ -28,7 +29,7 @@ def check_accuracy_fn(accuracy_fn):
 
     def case(probs, labels):
         y = one_hot(np.asarray(labels), probs.shape[1])
-        expected = float(np.mean(np.argmax(probs, axis=1) == labels))
+        expected = accuracy(probs, y)
 
         def run():
             what = (f"accuracy_fn(probabilities of shape {probs.shape}, "
@@ -94,19 +95,10 @@ def check_confusion_matrix(confusion_matrix):
     array C of shape (num_classes, num_classes) with C[t, p] the number of
     samples
     of true class t predicted as class p (rows true, columns predicted)."""
-    rng = np.random.default_rng(61)
 
-    def reference(true, pred, k):
-        c = np.zeros((k, k), dtype=np.int64)
-        np.add.at(c, (true, pred), 1)
-        return c
-
-    def case(true, pred, k):
-        true, pred = (
-            np.asarray(true, dtype=np.int64),
-            np.asarray(pred, dtype=np.int64),
-        )
-        expected = reference(true, pred, k)
+    def case(data):
+        true, pred, k = data["true"], data["pred"], int(data["k"])
+        expected = data["expected"]
 
         def run():
             what = (f"confusion_matrix(true {describe(true)}, predicted "
@@ -145,27 +137,15 @@ def check_confusion_matrix(confusion_matrix):
 
         return run
 
-    true = rng.integers(0, 10, 200)
-    pred = np.where(rng.random(200) < 0.8, true, rng.integers(0, 10, 200))
-    cases = [
-        (
-            "two classes, one 0 taken for a 1",
-            case([0, 0, 1, 1, 1], [0, 1, 1, 1, 1], 2),
-        ),
-        (
-            "three classes, not symmetric",
-            case([0, 1, 2, 2, 2, 1], [1, 1, 2, 0, 0, 1], 3),
-        ),
-        (
-            "the last class appears (labels 0 to num_classes - 1)",
-            case([3, 3, 0, 1], [3, 2, 0, 3], 4),
-        ),
-        (
-            "a class that never occurs still gets its row and column",
-            case([0, 2, 0], [0, 2, 2], 4),
-        ),
-        ("200 samples of 10 classes", case(true, pred, 10)),
+    names = [
+        "two classes, one 0 taken for a 1",
+        "three classes, not symmetric",
+        "the last class appears (labels 0 to num_classes - 1)",
+        "a class that never occurs still gets its row and column",
+        "200 samples of 10 classes",
     ]
+    data = expected_cases("confusion_matrix")
+    cases = [(n, case(d)) for n, d in zip(names, data, strict=True)]
     return verdict("confusion_matrix", cases)
 
 class _RecordingLoss(CategoricalCrossEntropy):
@@ -225,29 +205,30 @@ def _record_batches(layer, n, batch_size):
     return seen
 
 
+class _MeanTwice(CategoricalCrossEntropy):
+    """A slip: the gradient divided by the batch size once more."""
+
+    def fused_gradient(self, y_pred, y_true):
+        return super().fused_gradient(y_pred, y_true) / len(y_pred)
+
+
 def _replay(layers, x, y, batches, learning_rate, *, divide=False,
             step_each=True):
-    """A reference epoch over the given batches of row indices, from a
-    copy of ``layers``: the parameters it ends with and the losses of the
-    batches. ``divide`` and ``step_each`` reproduce two typical slips."""
-    layers = copy.deepcopy(layers)
-    loss, optimizer = CategoricalCrossEntropy(), SGD(learning_rate)
+    """nnlib's own training steps (``Network.train_step``) over the given
+    batches of row indices, from a copy of ``layers``: the parameters it
+    ends with and the losses of the batches. ``divide`` and ``step_each``
+    reproduce two typical slips."""
+    loss = _MeanTwice() if divide else CategoricalCrossEntropy()
+    net = Network(copy.deepcopy(layers), loss, SGD(learning_rate))
     losses = []
     for rows in batches:
-        out = x[rows]
-        for layer in layers:
-            out = layer.forward(out)
-        losses.append(loss(out, y[rows]))
-        grad = loss.fused_gradient(out, y[rows])
-        if divide:
-            grad = grad / len(rows)
-        for layer in reversed(layers[:-1]):
-            grad = layer.backward(grad)
         if step_each:
-            optimizer.step(layers)
+            losses.append(net.train_step(x[rows], y[rows])[0])
+        else:
+            net.backward(net.forward(x[rows]), y[rows])
     if not step_each:
-        optimizer.step(layers)
-    params = [p for layer in layers for p in layer.params.values()]
+        net.optimizer.step(net.layers)
+    params = [p for layer in net.layers for p in layer.params.values()]
     return params, losses
 
 
@@ -399,8 +380,8 @@ def check_train_epoch(train_epoch):
     loss of the epoch, each batch's loss weighted by its number of rows.
 
     The checker records the batches the first layer receives and the
-    labels the loss receives, then replays the same batches with a
-    reference loop and compares the weights and the loss."""
+    labels the loss receives, then replays the same batches with nnlib's
+    own ``Network.train_step`` and compares the weights and the loss."""
 
     def epoch(n, batch_size):
         def run():
@@ -499,7 +480,7 @@ def check_mnist_model(net, x_test, y_test, target=0.97):
                 "net.predict(x_test) holds NaN or infinite values: did "
                 "training diverge?"
             )
-        result["accuracy"] = float(np.mean(np.argmax(p, axis=1) == labels))
+        result["accuracy"] = accuracy(p, one_hot(labels, 10))
 
     def good_enough():
         acc = result["accuracy"]

@@ -11,7 +11,7 @@
 
 import numpy as np
 
-from ..network import Network
+from ..network import Network, accuracy
 from .verdict import CaseFailed, call, describe, verdict
 
 __all__ = ["check_sigmoid_accuracy", "check_split", "check_moons_model"]
@@ -30,7 +30,7 @@ def check_sigmoid_accuracy(sigmoid_accuracy):
     def case(a, y, hint=""):
         def run():
             a_arr, y_arr = np.array(a, dtype=float), np.array(y, dtype=float)
-            expected = float(np.mean((a_arr >= 0.5) == (y_arr == 1)))
+            expected = accuracy(a_arr, y_arr)
             got = call(
                 sigmoid_accuracy,
                 a_arr.copy(),
@@ -281,7 +281,7 @@ def check_moons_model(model, *, seed=2024, n_samples=1000, target=0.9):
                 "the outputs should be probabilities in [0, 1]: end the "
                 "network with a Sigmoid"
             )
-        state["accuracy"] = float(np.mean((a >= 0.5) == (y == 1)))
+        state["accuracy"] = accuracy(a, y)
 
     def accurate():
         acc = state["accuracy"]

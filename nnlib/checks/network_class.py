@@ -9,8 +9,8 @@
   its bug found and fixed, against finite differences.
 
 None of them holds a reference solution: they compare with finite
-differences, with the checker's own forward pass, or with properties any
-right answer has.
+differences, with values computed ahead of time (``expected.npz``), with
+the checker's own forward pass, or with properties any right answer has.
 """
 
 import os
@@ -25,6 +25,7 @@ from ..dense import Dense
 from ..gradcheck import numerical_gradient, relative_error
 from ..layer import Layer
 from ..losses import CategoricalCrossEntropy
+from .expected import cases as expected_cases
 from .verdict import (CaseFailed, NotWritten, call, describe, expect_array,
                       verdict)
 
@@ -353,15 +354,6 @@ def check_mini_network(cls):
 
 
 # -------------------------------------------------------- predict_one_hot
-def _first_largest(p):
-    """A 1 at each row's first largest entry, row by row in plain Python
-    (the exercise asks for one NumPy assignment instead)."""
-    out = np.zeros(p.shape)
-    for i, row in enumerate(p.tolist()):
-        out[i, row.index(max(row))] = 1.0
-    return out
-
-
 def _axes(p):
     """What each axis of the answer holds, for a verdict."""
     n, k = p.shape
@@ -376,26 +368,17 @@ def check_predict_one_hot(predict_one_hot):
     """``predict_one_hot(probabilities)``: for (N, K) rows of scores, an
     (N, K) array with a single 1 in each row, at that row's largest entry
     (the first one on a tie, as ``np.argmax`` does)."""
-    rng = np.random.default_rng(9)
-    inputs = {
-        "three rows": np.array(
-            [
-                [0.1, 0.6, 0.2, 0.1],
-                [0.5, 0.3, 0.1, 0.1],
-                [0.05, 0.15, 0.7, 0.1],
-            ]
-        ),
-        "one row": np.array([[0.2, 0.1, 0.6, 0.1]]),
-        "a confident row next to unsure ones": np.array(
-            [[0.97, 0.01, 0.02], [0.3, 0.4, 0.3], [0.2, 0.2, 0.6]]
-        ),
-        "a tie (the first largest wins)": np.array(
-            [[0.4, 0.4, 0.2], [0.1, 0.45, 0.45]]
-        ),
-        "20 rows of 10 classes": softmax(rng.standard_normal((20, 10))),
-    }
+    names = [
+        "three rows",
+        "one row",
+        "a confident row next to unsure ones",
+        "a tie (the first largest wins)",
+        "20 rows of 10 classes",
+    ]
 
-    def case(name, p):
+    def case(name, data):
+        p = data["p"]
+
         def run():
             try:
                 got = call(predict_one_hot, p.copy(), what="predict_one_hot")
@@ -409,13 +392,15 @@ def check_predict_one_hot(predict_one_hot):
                 raise CaseFailed(
                     f"predict_one_hot for input {describe(p)} returned "
                     f"shape {np.shape(got)}, expected {p.shape}. {_axes(p)}")
-            expect_array(got, _first_largest(p), "predict_one_hot",
+            expect_array(got, data["expected"], "predict_one_hot",
                          given=p)
 
         return (name, run)
 
+    data = expected_cases("predict_one_hot")
     return verdict(
-        "predict_one_hot", [case(n, p) for n, p in inputs.items()]
+        "predict_one_hot",
+        [case(n, d) for n, d in zip(names, data, strict=True)],
     )
 
 

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from .expected import cases as expected_cases
 from .verdict import CaseFailed, call, describe, expect_array, verdict
 
 __all__ = [
@@ -11,18 +12,14 @@ __all__ = [
 ]
 
 
-def _count(sizes):
-    return sum(
-        (n_in + 1) * n_out for n_in, n_out in zip(sizes[:-1], sizes[1:])
-    )
-
-
 def check_count_params(count_params):
     """``count_params(sizes)``: the number of weights and biases of a chain
     of
     Dense layers whose widths are ``sizes`` (input width first)."""
 
-    def case(sizes):
+    def case(data):
+        sizes, expected = data["sizes"].tolist(), int(data["expected"])
+
         def run():
             got = call(
                 count_params, list(sizes), what=f"count_params({sizes})"
@@ -34,30 +31,24 @@ def check_count_params(count_params):
                     f"count_params({sizes}) should return a whole number "
                     f"(int), got {got!r}"
                 )
-            if got != _count(sizes):
+            if got != expected:
                 raise CaseFailed(
-                    f"count_params({sizes}): expected {_count(sizes)}, got "
+                    f"count_params({sizes}): expected {expected}, got "
                     f"{got}"
                 )
 
         return (f"sizes {sizes}", run)
 
-    sizes = [
-        [2, 1],
-        [2, 4, 1],
-        [784, 40, 10],
-        [3, 5, 5, 2],
-        [784, 128, 64, 10],
-        [7],
-    ]
-    return verdict("count_params", [case(s) for s in sizes])
+    return verdict(
+        "count_params", [case(d) for d in expected_cases("count_params")]
+    )
 
 
-def _shapes(batch, sizes):
-    return [
-        ((batch, n_in), (n_in, n_out), (n_out,), (batch, n_out))
-        for n_in, n_out in zip(sizes[:-1], sizes[1:])
-    ]
+def _expected_shapes(data):
+    """The stored entries as tuples of ints: (input, W, b, output) shapes
+    for each Dense layer."""
+    parts = [data[name].tolist() for name in ("input", "W", "b", "output")]
+    return [tuple(tuple(shape) for shape in entry) for entry in zip(*parts)]
 
 
 def _as_shape_list(got):
@@ -83,12 +74,13 @@ def check_shapes(shapes):
     (input shape, W shape, b shape, output shape) in nnlib's batch-first
     form."""
 
-    def case(batch, sizes):
+    def case(data):
+        batch, sizes = int(data["batch"]), data["sizes"].tolist()
         what = f"shapes({batch}, {sizes})"
 
         def run():
             got = call(shapes, batch, list(sizes), what=what)
-            expected = _shapes(batch, sizes)
+            expected = _expected_shapes(data)
             try:
                 got = _as_shape_list(got)
             except TypeError:
@@ -117,31 +109,21 @@ def check_shapes(shapes):
 
         return (f"batch {batch}, sizes {sizes}", run)
 
-    cases = [
-        (4, [2, 4, 1]),
-        (32, [784, 40, 10]),
-        (1, [3, 3]),
-        (128, [784, 128, 64, 10]),
-        (5, [6]),
-    ]
-    return verdict("shapes", [case(b, s) for b, s in cases])
-
-
-def _composite_prime(x):
-    v = np.tanh(2 * x - 1)
-    return 2 * v * (1 - v**2) * 2
+    return verdict("shapes", [case(d) for d in expected_cases("shapes")])
 
 
 def check_composite_derivative(f_prime):
     """``f_prime(x)``: the derivative of f(x) = tanh(2x − 1)²,
     element-wise."""
 
-    def case(name, x):
+    def case(name, data):
+        x = data["x"]
+
         def run():
             got = call(f_prime, x.copy(), what=f"f_prime({describe(x)})")
             expect_array(
                 got,
-                _composite_prime(x),
+                data["expected"],
                 "f_prime",
                 given=x,
                 rtol=1e-6,
@@ -150,12 +132,15 @@ def check_composite_derivative(f_prime):
 
         return (name, run)
 
-    cases = [
-        ("x = 0.5, where 2x − 1 = 0", np.array([0.5])),
-        ("x = 0", np.array([0.0])),
-        ("x = 1", np.array([1.0])),
-        ("a few values", np.array([-2.0, -0.3, 0.2, 0.9, 1.7])),
-        ("x = 20, where tanh saturates", np.array([20.0])),
-        ("a (3, 2) batch", np.linspace(-1.5, 2.0, 6).reshape(3, 2)),
+    names = [
+        "x = 0.5, where 2x − 1 = 0",
+        "x = 0",
+        "x = 1",
+        "a few values",
+        "x = 20, where tanh saturates",
+        "a (3, 2) batch",
     ]
-    return verdict("f_prime", [case(n, x) for n, x in cases])
+    data = expected_cases("f_prime")
+    return verdict(
+        "f_prime", [case(n, d) for n, d in zip(names, data, strict=True)]
+    )

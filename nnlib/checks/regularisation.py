@@ -1,16 +1,20 @@
 """Checkers for the exercises of chapter 12, regularisation and diagnosis.
 
 * ``check_dropout(cls)``: an inverted-dropout layer, ``cls(rate, seed=)``.
-* ``check_add_l2(add_l2)``: adds λW to the weight gradients of a list of
-  layers and returns the penalty (λ/2) Σ ‖W‖².
+* ``check_add_l2(add_l2)``: adds the gradient of the penalty (λ/2) Σ ‖W‖²
+  to the weight gradients of a list of layers and returns the penalty.
 * ``check_early_stop(early_stop)``: the epoch where early stopping stops
   and the epoch whose weights it keeps, from a list of validation losses.
 """
 
+import types
+
 import numpy as np
 
 from ..dense import Dense
-from ..gradcheck import numerical_gradient
+from ..dropout import Dropout
+from ..training import EarlyStopping
+from .expected import cases as expected_cases
 from .verdict import CaseFailed, call, describe, expect_array, make_layer, \
     verdict
 
@@ -88,7 +92,10 @@ def check_dropout(dropout_class):
         if isinstance(got, np.ndarray) and np.allclose(got, g):
             raise CaseFailed(f"{what}.backward returns its input unchanged; "
                              "a dropped unit must pass no gradient back")
-        expect_array(got, g * mask, f"{what}.backward(grad) after forward "
+        nnlib_dropout = Dropout(0.5)
+        nnlib_dropout.mask = mask
+        expect_array(got, nnlib_dropout.backward(g),
+                     f"{what}.backward(grad) after forward "
                      "(it must multiply by the mask of that forward)")
 
     def seeded():
@@ -125,24 +132,28 @@ def check_dropout(dropout_class):
 # ---------------------------------------------------------------------------
 # Exercise: L2 on the gradients
 # ---------------------------------------------------------------------------
-def _layers(seed):
-    rng = np.random.default_rng(seed)
-    layers = [Dense(3, 4, rng=rng), Dense(4, 2, rng=rng)]
-    for layer in layers:
-        layer.params["b"][...] = rng.standard_normal(layer.n_out)
-        for name, p in layer.params.items():
-            layer.grads[name][...] = rng.standard_normal(p.shape)
+def _layers(data):
+    """Two Dense layers with the stored parameters and gradients."""
+    layers = []
+    for i in range(2):
+        layer = Dense(*data[f"W{i}"].shape)
+        for name in ("W", "b"):
+            layer.params[name][...] = data[f"{name}{i}"]
+            layer.grads[name][...] = data[f"g{name}{i}"]
+        layers.append(layer)
     return layers
 
 
 def check_add_l2(add_l2):
-    """``add_l2(layers, lam)`` adds λW to ``grads["W"]`` of every layer, in
-    place, leaves the biases' gradients alone, and returns the penalty
-    (λ/2) Σ ‖W‖² whose gradient that is."""
+    """``add_l2(layers, lam)`` adds the gradient of the penalty
+    (λ/2) Σ ‖W‖² to ``grads["W"]`` of every layer, in place, leaves the
+    biases' gradients alone, and returns the penalty."""
 
-    def case(lam, seed):
+    def case(data):
+        lam = float(data["lam"])
+
         def run():
-            layers, before = _layers(seed), _layers(seed)
+            layers, before = _layers(data), _layers(data)
             what = f"add_l2(layers, lam={lam})"
             arrays = [dict(layer.grads) for layer in layers]
             penalty = call(add_l2, layers, lam, what=what)
@@ -150,18 +161,17 @@ def check_add_l2(add_l2):
                 if layer.grads["W"] is not arrays[i]["W"]:
                     raise CaseFailed(f"{what}: add to grads['W'] in place "
                                      "(+=), do not replace the array")
-                w, gw = old.params["W"], old.grads["W"]
+                gw, want = old.grads["W"], data[f"expected_gW{i}"]
                 got = layer.grads["W"]
-                if np.allclose(got, lam * w) and lam:
+                if np.allclose(got, want - gw) and lam:
                     raise CaseFailed(f"{what}: grads['W'] of layer {i} is "
                                      "λW alone; the loss's own gradient "
                                      "must stay: add λW to it")
-                if np.allclose(got, gw + 2 * lam * w) and lam:
+                if np.allclose(got, 2 * want - gw) and lam:
                     raise CaseFailed(f"{what}: layer {i} got 2λW, the "
                                      "gradient of λ‖W‖²; the penalty is "
                                      "(λ/2)‖W‖², whose gradient is λW")
-                expect_array(got, gw + lam * w,
-                             f"{what}: grads['W'] of layer {i}")
+                expect_array(got, want, f"{what}: grads['W'] of layer {i}")
                 if not np.allclose(layer.grads["b"], old.grads["b"]):
                     raise CaseFailed(f"{what}: the bias gradient of layer "
                                      f"{i} changed; biases are not "
@@ -169,43 +179,44 @@ def check_add_l2(add_l2):
             if not isinstance(penalty, (float, int, np.floating)):
                 raise CaseFailed(f"{what} should return the penalty, one "
                                  f"number, got {describe(penalty)}")
-            ws = [old.params["W"] for old in before]
-            expected = lam / 2 * sum(np.sum(w * w) for w in ws)
+            expected = float(data["penalty"])
             if lam and np.isclose(penalty, 2 * expected):
                 raise CaseFailed(f"{what} returned λ Σ‖W‖²; the penalty "
                                  "is (λ/2) Σ‖W‖², whose gradient is λW")
             # The penalty and the added gradient must agree.
-            w0 = before[0].params["W"]
-            numeric = numerical_gradient(
-                lambda: lam / 2 * (np.sum(w0 * w0) + np.sum(ws[1] ** 2)),
-                w0)
             expect_array(layers[0].grads["W"] - before[0].grads["W"],
-                         numeric, f"{what}: the added gradient against "
+                         data["penalty_gradient_W0"],
+                         f"{what}: the added gradient against "
                          "finite differences of the penalty", atol=1e-6)
             expect_array(np.asarray(float(penalty)), expected,
                          f"{what}: the returned penalty")
         return run
 
-    return verdict("add_l2", [
-        ("λ = 0.1 on two Dense layers", case(0.1, 0)),
-        ("λ = 0.003, other weights", case(0.003, 1)),
-        ("λ = 0 (nothing changes)", case(0.0, 2)),
-    ])
+    names = [
+        "λ = 0.1 on two Dense layers",
+        "λ = 0.003, other weights",
+        "λ = 0 (nothing changes)",
+    ]
+    data = expected_cases("add_l2")
+    return verdict(
+        "add_l2", [(n, case(d)) for n, d in zip(names, data, strict=True)]
+    )
 
 
 # ---------------------------------------------------------------------------
 # Exercise: early stopping
 # ---------------------------------------------------------------------------
-def _early_stop_reference(losses, patience):
-    best, best_epoch, waited = np.inf, 0, 0
-    for epoch, loss in enumerate(losses, start=1):
-        if loss < best:
-            best, best_epoch, waited = loss, epoch, 0
-        else:
-            waited += 1
-            if waited >= patience:
-                return epoch, best_epoch
-    return len(losses), best_epoch
+def _nnlib_early_stop(losses, patience):
+    """(stop epoch, best epoch) of nnlib's own EarlyStopping watching
+    these losses, one epoch at a time."""
+    stopping = EarlyStopping(patience, monitor="loss")
+    no_weights = types.SimpleNamespace(layers=[])
+    history = {"loss": []}
+    for loss in losses:
+        history["loss"].append(loss)
+        if stopping.update(no_weights, history):
+            break
+    return len(history["loss"]), stopping.best_epoch
 
 
 def check_early_stop(early_stop):
@@ -216,7 +227,7 @@ def check_early_stop(early_stop):
 
     def case(losses, patience, hint=""):
         def run():
-            expected = _early_stop_reference(losses, patience)
+            expected = _nnlib_early_stop(losses, patience)
             what = f"early_stop({losses}, patience={patience})"
             got = call(early_stop, list(losses), patience, what=what)
             if not isinstance(got, (tuple, list)) or len(got) != 2:

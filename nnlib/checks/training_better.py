@@ -9,7 +9,8 @@
 
 The two optimizer checkers run the learner's class through
 ``Optimizer.step`` on stand-in layers, compare every parameter after each
-case with a reference written here, and, when it differs, try the typical
+case with where the right update takes it (computed ahead of time, shipped
+in ``expected.npz``), and, when it differs, try the typical
 mistakes (a missing bias correction, ε inside the root, the decay rates
 mixed up, weight decay through the gradient, state shared between
 parameters...): the verdict names the one the learner's numbers match.
@@ -22,6 +23,7 @@ from ..layer import Layer
 from ..losses import MSE
 from ..network import Network, TrainingDiverged
 from ..optimizers import SGD, Adam, Optimizer
+from .expected import cases as expected_cases
 from .verdict import CaseFailed, call, describe, verdict
 
 __all__ = [
@@ -81,8 +83,9 @@ def _run(opt, what, start, grads):
 
 
 def _compare(got, start, expected, mistakes, what, steps):
-    """Insist that every parameter moved as the reference did; if not, name
-    the first typical mistake (hint, {name: array}) whose numbers match.
+    """Insist that every parameter moved as the right update moves it; if
+    not, name the first typical mistake (hint, {name: array}) whose numbers
+    match.
     The change is compared, not the parameter: an Adam step is a thousand
     times smaller than the parameter it moves."""
     plural = "s" * (steps > 1)
@@ -102,49 +105,34 @@ def _compare(got, start, expected, mistakes, what, steps):
             f"{describe(moved)}" + (f". {hint}" if hint else ""))
 
 
-def _gradients(rng, shapes, steps, scale=1.0):
-    return [{k: scale * rng.standard_normal(shape)
-             for k, shape in shapes.items()} for _ in range(steps)]
+def _optimizer_case(data):
+    """A stored case: each parameter's start and gradients (one per step),
+    and ``after(outcome)``, the parameters after the steps of the right
+    update (outcome "expected") or of a typical mistake."""
+    names = [f[len("start_"):] for f in data if f.startswith("start_")]
+    start = {k: data[f"start_{k}"] for k in names}
+    steps = len(data[f"grads_{names[0]}"])
+    grads = [{k: data[f"grads_{k}"][t] for k in names}
+             for t in range(steps)]
+
+    def after(outcome):
+        return {k: data[f"{outcome}_{k}"] for k in names}
+
+    return start, grads, after
 
 
 # ---------------------------------------------------------------------------
 # Exercise 10.1: Nesterov momentum
 # ---------------------------------------------------------------------------
-def _nesterov(start, grads, lr, mu, mistake=None):
-    """Nesterov momentum in the form that takes the gradient where the
-    parameter is: v ← μ v − η g, θ ← θ + μ v − η g (with the new v); or
-    one of its typical mistakes."""
-    theta = {k: np.array(v, dtype=np.float64) for k, v in start.items()}
-    velocity = {}
-    for g in grads:
-        for k in theta:
-            key = "one" if mistake == "shared" else k
-            old = velocity.get(key, np.zeros_like(theta[k]))
-            if mistake == "fresh":
-                old = np.zeros_like(theta[k])
-            sign = 1.0 if mistake == "uphill" else -1.0
-            new = mu * old + sign * lr * g[k]
-            velocity[key] = new
-            if mistake == "classical":
-                theta[k] = theta[k] + new
-            elif mistake == "old velocity":
-                theta[k] = theta[k] + mu * old - lr * g[k]
-            elif mistake == "no gradient":
-                theta[k] = theta[k] + mu * new
-            else:
-                theta[k] = theta[k] + mu * new + sign * lr * g[k]
-    return theta
-
-
 NESTEROV_MISTAKES = [
     ("classical",
      "Your steps match classical momentum, θ ← θ + v (or a step that "
      "uses the velocity from before the update): Nesterov's step is "
      "θ ← θ + μ v − η g with the v just updated"),
-    ("old velocity",
+    ("old_velocity",
      "Your steps match θ ← θ + μ v − η g with the velocity from before "
      "the update: update v first, then use the new one"),
-    ("no gradient",
+    ("no_gradient",
      "Your steps match θ ← θ + μ v without the − η g term"),
     ("uphill",
      "Your steps go uphill: the gradient must be subtracted "
@@ -164,94 +152,53 @@ def check_momentum(optimizer_class):
     an nnlib Optimizer, whose ``update(param, grad, key)`` does
     v ← μ v − η g, then θ ← θ + μ v − η g with the new v, both in place,
     with one velocity per parameter kept from step to step."""
-    rng = np.random.default_rng(10)
-    w = {"W": (3, 2)}
-    wb = {"W": (3, 2), "b": (2,)}
-    twins = {"W1": (2, 2), "W2": (2, 2)}
 
-    def case(shapes, steps, lr, mu):
-        start = {k: rng.standard_normal(s) for k, s in shapes.items()}
-        grads = _gradients(rng, shapes, steps)
+    def case(data):
+        lr, mu = float(data["lr"]), float(data["mu"])
+        start, grads, after = _optimizer_case(data)
 
         def run():
             opt, what = _optimizer(optimizer_class, (lr, mu), {})
             got = _run(opt, what, start, grads)
-            expected = _nesterov(start, grads, lr, mu)
-            mistakes = [(hint, _nesterov(start, grads, lr, mu, name))
+            mistakes = [(hint, after(name))
                         for name, hint in NESTEROV_MISTAKES]
-            _compare(got, start, expected, mistakes, what, steps)
+            _compare(got, start, after("expected"), mistakes, what,
+                     len(grads))
 
         return run
 
-    cases = [
-        ("one step, learning rate 0.1, momentum 0.9", case(w, 1, 0.1, 0.9)),
-        ("two steps (the velocity must carry over)", case(w, 2, 0.1, 0.9)),
-        ("two parameters of the same shape, three steps",
-         case(twins, 3, 0.1, 0.9)),
-        ("W and b, five steps, learning rate 0.05, momentum 0.5",
-         case(wb, 5, 0.05, 0.5)),
-        ("momentum 0 (plain gradient descent)", case(wb, 3, 0.1, 0.0)),
+    names = [
+        "one step, learning rate 0.1, momentum 0.9",
+        "two steps (the velocity must carry over)",
+        "two parameters of the same shape, three steps",
+        "W and b, five steps, learning rate 0.05, momentum 0.5",
+        "momentum 0 (plain gradient descent)",
     ]
+    data = expected_cases("momentum")
+    cases = [(n, case(d)) for n, d in zip(names, data, strict=True)]
     return verdict("Nesterov momentum", cases)
 
 
 # ---------------------------------------------------------------------------
 # Exercise 10.2: AdamW
 # ---------------------------------------------------------------------------
-def _adamw(start, grads, lr, b1, b2, eps, wd, mistake=None):
-    """AdamW (Loshchilov & Hutter): Adam's step on the gradient alone, and
-    the decay η λ θ subtracted from θ directly; or one of its typical
-    mistakes."""
-    theta = {k: np.array(v, dtype=np.float64) for k, v in start.items()}
-    moments = {}
-    calls = 0
-    for t, g in enumerate(grads, start=1):
-        for k in theta:
-            calls += 1
-            key = "one" if mistake == "shared" else k
-            m, v = moments.get(key, (np.zeros_like(theta[k]),) * 2)
-            grad = g[k]
-            if mistake == "l2":
-                grad = grad + wd * theta[k]
-            if mistake == "betas swapped":
-                m = b2 * m + (1 - b2) * grad
-                v = b1 * v + (1 - b1) * grad**2
-            else:
-                m = b1 * m + (1 - b1) * grad
-                v = b2 * v + (1 - b2) * grad**2
-            moments[key] = (m, v)
-            n = calls if mistake == "t per call" else t
-            m_hat = m if mistake in ("uncorrected", "m uncorrected") \
-                else m / (1 - b1**n)
-            v_hat = v if mistake in ("uncorrected", "v uncorrected") \
-                else v / (1 - b2**n)
-            if mistake == "eps inside":
-                step = m_hat / np.sqrt(v_hat + eps)
-            else:
-                step = m_hat / (np.sqrt(v_hat) + eps)
-            decay = {"l2": 0.0, "no decay": 0.0,
-                     "decay without rate": wd}.get(mistake, lr * wd)
-            theta[k] = theta[k] - lr * step - decay * theta[k]
-    return theta
-
-
 ADAMW_MISTAKES = [
     ("uncorrected",
      "Your steps match Adam without bias correction: divide m by "
      "1 − β1ᵗ and v by 1 − β2ᵗ (t = self.t) before the step"),
-    ("m uncorrected",
+    ("m_uncorrected",
      "Your steps match a corrected v but an uncorrected m: m̂ = m / "
      "(1 − β1ᵗ)"),
-    ("v uncorrected",
+    ("v_uncorrected",
      "Your steps match a corrected m but an uncorrected v: v̂ = v / "
      "(1 − β2ᵗ)"),
-    ("eps inside",
+    ("eps_inside",
      "Your steps match √(v̂ + ε): ε goes outside the root, √v̂ + ε, or "
      "it swamps tiny gradients"),
-    ("betas swapped",
+    ("betas_swapped",
      "Your steps match the two decay rates swapped: m decays with β1, "
      "v with β2"),
-    ("t per call",
+    ("t_per_call",
      "Your steps match a step count that grows once per parameter: use "
      "self.t, which step() raises once per step"),
     ("shared",
@@ -260,9 +207,9 @@ ADAMW_MISTAKES = [
     ("l2",
      "Your steps match λθ added to the gradient (Adam with L2): AdamW "
      "subtracts η λ θ from θ itself, outside Adam's division by √v̂"),
-    ("decay without rate",
+    ("decay_without_rate",
      "Your steps match a decay of λθ per step: AdamW's is η λ θ"),
-    ("no decay",
+    ("no_decay",
      "Your steps match Adam without weight decay: subtract η λ θ too"),
 ]
 
@@ -273,22 +220,13 @@ def check_adam(optimizer_class):
     grad, key)`` applies Adam's bias-corrected step to the gradient and
     subtracts η λ θ from the parameter, in place, with m and v kept per
     parameter."""
-    rng = np.random.default_rng(11)
-    w = {"w": (4,)}
-    wb = {"W": (3, 2), "b": (2,)}
-    twins = {"W1": (2, 2), "W2": (2, 2)}
     not_adam = (": write its rules yourself, starting from "
                 "nnlib.Optimizer")
 
-    def case(shapes, steps, lr=0.001, b1=0.9, b2=0.999, eps=1e-8,
-             wd=0.0, scale=1.0, spread=False):
-        start = {k: rng.standard_normal(s) for k, s in shapes.items()}
-        grads = _gradients(rng, shapes, steps, scale)
-        if spread:  # some weights with tiny gradients, some with large
-            for g in grads:
-                for k in g:
-                    g[k] = g[k] * np.logspace(-3, 3, g[k].size).reshape(
-                        g[k].shape)
+    def case(data):
+        lr, b1, b2, eps, wd = (float(data[k])
+                               for k in ("lr", "b1", "b2", "eps", "wd"))
+        start, grads, after = _optimizer_case(data)
 
         def run():
             if isinstance(optimizer_class, type) and issubclass(
@@ -300,27 +238,23 @@ def check_adam(optimizer_class):
                           weight_decay=wd)
             opt, what = _optimizer(optimizer_class, (), kwargs)
             got = _run(opt, what, start, grads)
-            args = (start, grads, lr, b1, b2, eps, wd)
-            expected = _adamw(*args)
-            mistakes = [(hint, _adamw(*args, mistake=name))
+            mistakes = [(hint, after(name))
                         for name, hint in ADAMW_MISTAKES]
-            _compare(got, start, expected, mistakes, what, steps)
+            _compare(got, start, after("expected"), mistakes, what,
+                     len(grads))
 
         return run
 
-    cases = [
-        ("the first step (t = 1), no weight decay", case(w, 1)),
-        ("ten steps, learning rate 0.01, beta1 0.8, beta2 0.99",
-         case(w, 10, lr=0.01, b1=0.8, b2=0.99)),
-        ("three steps with tiny gradients (size 1e-6)",
-         case(w, 3, scale=1e-6)),
-        ("weight decay 0.05, gradients from 1e-3 to 1e3, four steps",
-         case({"w": (6,)}, 4, wd=0.05, spread=True)),
-        ("two parameters of the same shape, three steps",
-         case(twins, 3, wd=0.01)),
-        ("W and b, five steps, learning rate 0.003, weight decay 0.02",
-         case(wb, 5, lr=0.003, wd=0.02)),
+    names = [
+        "the first step (t = 1), no weight decay",
+        "ten steps, learning rate 0.01, beta1 0.8, beta2 0.99",
+        "three steps with tiny gradients (size 1e-6)",
+        "weight decay 0.05, gradients from 1e-3 to 1e3, four steps",
+        "two parameters of the same shape, three steps",
+        "W and b, five steps, learning rate 0.003, weight decay 0.02",
     ]
+    data = expected_cases("adamw")
+    cases = [(n, case(d)) for n, d in zip(names, data, strict=True)]
     return verdict("AdamW", cases)
 
 
