@@ -21,7 +21,7 @@ $(STAMP): requirements.txt requirements-student.txt pyproject.toml
 # nbgrader course, and proves that the small file is enough.
 STUDENT_VENV  := .venv-student
 STUDENT_STAMP := $(STUDENT_VENV)/.installed
-$(STUDENT_STAMP): requirements-student.txt pyproject.toml $(shell find nnlib -name '*.py')
+$(STUDENT_STAMP): requirements-student.txt pyproject.toml $(shell find nnlib -name '*.py' -o -name '*.npz')
 	test -x $(STUDENT_VENV)/bin/python || python3 -m venv $(STUDENT_VENV)
 	$(STUDENT_VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(STUDENT_VENV)/bin/python -m pip install --quiet -r requirements-student.txt

@@ -21,8 +21,15 @@ CHAPTER = ROOT / "chapters" / "04_activation_layer.ipynb"
 KERNEL_PACKAGES = ["matplotlib", "ipykernel", "nbval", "pytest"]
 
 
+def outside_environment():
+    """This process's environment without what points Python at the source
+    tree or at .venv, so the fresh environment imports its own nnlib."""
+    return {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+
+
 def run(*command, cwd):
-    result = subprocess.run([str(c) for c in command], cwd=cwd, capture_output=True, text=True)
+    result = subprocess.run([str(c) for c in command], cwd=cwd, env=outside_environment(),
+                            capture_output=True, text=True)
     output = f"{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
     assert result.returncode == 0, f"{' '.join(map(str, command))} failed:\n{output}"
     return result.stdout
@@ -92,10 +99,9 @@ def test_a_chapter_with_checkers_reproduces_from_the_installed_wheel(environment
     python, work = environment
     shutil.copy(CHAPTER, work / CHAPTER.name)
     shutil.copy(ROOT / "tests" / "sanitize.cfg", work / "sanitize.cfg")
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     result = subprocess.run(
         [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval", "--nbval-current-env",
          "--nbval-sanitize-with", "sanitize.cfg", CHAPTER.name],
-        cwd=work, env=env, capture_output=True, text=True)
+        cwd=work, env=outside_environment(), capture_output=True, text=True)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     assert " passed" in result.stdout and "failed" not in result.stdout
