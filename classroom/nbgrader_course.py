@@ -11,7 +11,12 @@ nbgrader cells:
   written in prose becomes a manually graded answer cell whose model answer
   is that prose, in place of the learner's answer cell (tagged ``answer``).
 - ``GradedCheckers``: a checker cell becomes a locked autograder test worth
-  the exercise's points, with ``assert`` so that a failing verdict scores 0.
+  the exercise's points. Its last line is the points times the fraction of
+  the checker's cases passed (``nnlib.checks.verdict.last_score``), a
+  number, which nbgrader takes as partial credit. A hidden part, run when
+  grading but not in the released notebook, imports the checkers afresh
+  from disk first, so that a checker or the verdict replaced in memory by
+  an answer cell grades nothing.
 - ``ReadOnly``: every other cell is locked, so a learner cannot change what
   the tests rely on.
 
@@ -37,6 +42,26 @@ CHECKER_CALL = re.compile(r"^passed = (check_\w+\(.*\))$", re.M | re.S)
 # A row of the map: | {ref}`label` | ... | points | `checker` |, where the
 # points read "2" (the checker's) or "2 + 1" (the checker's + the written answer's).
 MAP_ROW = re.compile(r"^\| \{ref\}`([\w-]+)` \|.*\| (\d+)(?: \+ (\d+))? \| `check_\w+` \|$", re.M)
+# The hidden part of every test cell. nbgrader restores the test cells before
+# it grades, not the modules an answer cell may have changed in memory: the
+# checkers, their verdict and the gradient check are imported again from disk.
+FRESH_CHECKERS = """\
+### BEGIN HIDDEN TESTS
+# Grade with the checkers as they are on disk, not as an answer cell left them.
+import sys
+
+for name in list(sys.modules):
+    if name.split(".")[:2] in (["nnlib", "checks"], ["nnlib", "gradcheck"]):
+        del sys.modules[name]
+### END HIDDEN TESTS
+"""
+# A test cell: its value, the points earned, is the grade nbgrader records.
+TEST_CELL = FRESH_CHECKERS + """\
+{imports}
+from nnlib.checks.verdict import last_score
+
+passed = {call}
+{points} * last_score().fraction  # the points earned: {points} × the fraction of cases passed"""
 # The course's nbgrader_config.py.
 CONFIG = """\
 c = get_config()
@@ -150,7 +175,8 @@ class AnswerCells(Preprocessor):
 
 
 class GradedCheckers(Preprocessor):
-    """``passed = check_x(...)`` -> a locked test cell ``assert check_x(...)``."""
+    """``passed = check_x(...)`` -> a locked test cell whose value is the
+    points earned: the exercise's points times the fraction of cases passed."""
 
     points = Dict(help="points per exercise label").tag(config=True)
 
@@ -164,10 +190,11 @@ class GradedCheckers(Preprocessor):
             if call and "exercise" in tags(cell):
                 if label not in self.points:
                     raise ValueError(f"exercise {label} has no points in the map of teachers.md")
-                imports = text(cell)[:call.start()]
-                cell.source = f"{imports}assert {call.group(1)}"
+                points = self.points[label][0]
+                imports = text(cell)[:call.start()].rstrip()
+                cell.source = TEST_CELL.format(imports=imports, call=call.group(1), points=points)
                 cell.outputs, cell.execution_count = [], None
-                grade(cell, f"{label}-check", graded=True, locked=True, points=self.points[label][0])
+                grade(cell, f"{label}-check", graded=True, locked=True, points=points)
                 label = None
         return nb, resources
 

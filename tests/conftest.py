@@ -11,6 +11,7 @@ MARKERS_BY_FILE = {
     "test_figures.py": ["book"],
     "test_student.py": ["book"],
     "test_quoted_numbers.py": ["book"],
+    "test_rubric.py": ["book"],
     "test_website.py": ["browser"],
     "test_lab.py": ["browser", "slow"],
     "test_wheel.py": ["slow"],

@@ -1,15 +1,19 @@
 """The classroom round trip with the real nbgrader.
 
 `make nbgrader` writes a course from the chapters; nbgrader generates the
-student version, autogrades four submissions per chapter and writes
+student version, autogrades six submissions per chapter and writes
 feedback, and the scores are read from its gradebook:
 
 - the solutions get full marks,
 - the untouched release gets none,
-- a typical wrong answer to each exercise gets no marks for it, and the
+- a typical wrong answer to each exercise gets the exercise's points times
+  the fraction of the checker's cases it passes (partial credit), and the
   feedback names the case that failed,
 - a submission that rewrote every test cell to ``passed = True`` gains
-  nothing: nbgrader restores the locked test cells before grading.
+  nothing: nbgrader restores the locked test cells before grading,
+- a submission whose answer cells replace the checkers, or change the
+  verdict in place, gains nothing either: the hidden part of every test
+  cell imports the checkers afresh from disk.
 """
 import json
 import os
@@ -18,11 +22,12 @@ import re
 import subprocess
 import sys
 
+import nbformat
 import pytest
 from notebooks import CHAPTERS as BOOK, ROOT, load
 
 CHAPTERS = ["03_dense_layer", "04_activation_layer"]
-STUDENTS = ["solutions", "untouched", "wrong", "tampered"]
+STUDENTS = ["solutions", "untouched", "wrong", "tampered", "patched-checkers", "patched-verdict"]
 
 # A typical wrong answer per exercise, by nbgrader answer-cell id.
 WRONG = {
@@ -92,6 +97,52 @@ class CachedTanh(Layer):
 }
 
 
+# What each typical wrong answer scores: the points times the fraction of
+# the checker's cases it passes.
+WRONG_POINTS = {
+    "ex-dense-forward-check": 0,  # every case has a bias
+    "ex-dense-backward-check": 0,  # every case has a dL/dW to transpose
+    # fan-in only: the two shapes and the use of rng pass, the three ranges do not
+    "ex-xavier-uniform-check": 2 * 3 / 6,
+    # a mean for dL/db: right on one sample, wrong on a batch and in the gradient check
+    "ex-dense-layer-check": 2 * 4 / 6,
+    "ex-sigmoid-prime-check": 0,  # σ(1 + σ) is wrong everywhere
+    # alpha ignored: only forward and backward with alpha = 0.2 fail (the
+    # gradient check with alpha = 0.2 agrees with the same wrong slope)
+    "ex-leaky-relu-check": 2 * 6 / 8,
+    "ex-softmax-check": 2 * 5 / 6,  # no shift: only the inputs of ±1000 fail
+    "ex-softmax-backward-check": 0,  # the diagonal alone is wrong on every row
+    "ex-inplace-tanh-check": 0,  # the overwritten input spoils every case
+}
+
+# Answer cells that cheat in memory, appended to every code answer cell
+# (whose stub is left unwritten): without the hidden part of the test
+# cells, each would score full marks (test_tampering_pays_without_hidden_tests).
+PATCH_CHECKERS = """
+import nnlib.checks
+import nnlib.checks.verdict
+
+for name in dir(nnlib.checks):
+    if name.startswith("check_"):
+        setattr(nnlib.checks, name, lambda *args, **kwargs: True)
+nnlib.checks.verdict.last_score = lambda: nnlib.checks.verdict.Score("", ("",), 1)
+"""
+PATCH_VERDICT = """
+import nnlib.checks.verdict
+
+
+def every_case_passes(title, cases):
+    global _last
+    _last = Score(title, tuple(name for name, _ in cases), len(cases))
+    print(f"✓ {title}: all {len(cases)} cases passed.")
+    return True
+
+
+nnlib.checks.verdict.verdict.__code__ = every_case_passes.__code__
+"""
+PATCHES = {"patched-checkers": PATCH_CHECKERS, "patched-verdict": PATCH_VERDICT}
+
+
 def nbgrader(*args, cwd):
     # nbgrader runs its helpers (alembic) from PATH, as in an activated environment.
     env = {**os.environ, "PATH": f"{pathlib.Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
@@ -152,11 +203,19 @@ def course(tmp_path_factory):
             if grading(cell).get("grade") and cell["cell_type"] == "code":
                 cell["source"] = "passed = True"
 
+        def patch_with(code):
+            def edit(cell):
+                if grading(cell).get("solution") and cell["cell_type"] == "code":
+                    cell["source"] = "".join(cell["source"]) + "\n" + code
+            return edit
+
         solutions = {key: solution_of(cell) for key, cell in source.items() if grading(cell).get("solution")}
         submit(course, "solutions", chapter, answer_with(solutions))
         submit(course, "untouched", chapter, lambda cell: None)
         submit(course, "wrong", chapter, answer_with(WRONG))
         submit(course, "tampered", chapter, tamper)
+        for student, code in PATCHES.items():
+            submit(course, student, chapter, patch_with(code))
         nbgrader("autograde", chapter, "--force", cwd=course)
         nbgrader("generate_feedback", chapter, "--force", cwd=course)
     return course
@@ -183,8 +242,35 @@ def test_autograded_scores(course, chapter):
     assert found["solutions"] == possible, "the solutions must get full marks"
     assert set(found["untouched"].values()) == {0}, "the untouched release must get nothing"
     assert set(found["tampered"].values()) == {0}, "rewriting the test cells must gain nothing"
-    wrong = {name: points for name, points in found["wrong"].items() if name.replace("-check", "-answer") in WRONG}
-    assert wrong and set(wrong.values()) == {0}, f"typical wrong answers scored: {wrong}"
+    for student in PATCHES:
+        assert set(found[student].values()) == {0}, f"{student}: cheating in memory must gain nothing"
+    wrong = {name: found["wrong"][name] for name in possible if name in WRONG_POINTS}
+    assert wrong and wrong == pytest.approx({name: WRONG_POINTS[name] for name in wrong}), \
+        "a wrong answer scores its points times the fraction of cases it passes"
+    assert any(0 < wrong[name] < possible[name] for name in wrong), "no partial credit in this chapter"
+
+
+@pytest.mark.parametrize("student", PATCHES)
+def test_tampering_pays_without_hidden_tests(course, student):
+    """The hidden part is what defeats the patches: in one kernel, a stub
+    answer cell with the patch, then the test cell as released (no hidden
+    part) scores full marks, then the test cell as graded scores nothing."""
+    from nbclient import NotebookClient
+    from nbgrader.utils import determine_grade
+
+    chapter, exercise = "03_dense_layer", "ex-dense-forward"
+    versions = {version: {grading(c).get("grade_id"): c for c in cells(course / version / chapter / f"{chapter}.ipynb")}
+                for version in ("release", "source")}
+    answer = "".join(versions["release"][f"{exercise}-answer"]["source"]) + "\n" + PATCHES[student]
+    released, graded = (nbformat.v4.new_code_cell("".join(cell["source"]), metadata=cell["metadata"])
+                        for cell in (versions[v][f"{exercise}-check"] for v in ("release", "source")))
+    assert "HIDDEN TESTS" not in released.source and "HIDDEN TESTS" in graded.source
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(answer), released, graded],
+                                  metadata={"kernelspec": {"name": "python3", "display_name": "Python 3"}})
+    NotebookClient(nb, timeout=120, allow_errors=True).execute()
+    (as_released, points), (as_graded, _) = (determine_grade(cell) for cell in nb.cells[1:])
+    assert points > 0 and as_released == points, "the patch should fool the test cell as released"
+    assert as_graded == 0, "the hidden part should grade with the checkers from disk"
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
@@ -223,7 +309,11 @@ def test_every_exercise_of_the_book_becomes_graded(tmp_path):
         tests = [c for c in exported if grading(c).get("grade") and c["cell_type"] == "code"]
         answers = [c for c in exported if grading(c).get("solution") and c["cell_type"] == "code"]
         assert len(tests) == len(answers) == len(statements), path.name
-        assert all(grading(c)["locked"] and "".join(c["source"]).splitlines()[-1].startswith("assert check_")
-                   for c in tests), path.name
+        for test in tests:
+            source, points = "".join(test["source"]), grading(test)["points"]
+            assert grading(test)["locked"], path.name
+            assert source.startswith("### BEGIN HIDDEN TESTS\n") and "### END HIDDEN TESTS\n" in source, path.name
+            assert re.search(r"^passed = check_\w+\(", source, re.M), path.name
+            assert source.splitlines()[-1].startswith(f"{points} * last_score().fraction"), path.name
         assert all("### BEGIN SOLUTION" in "".join(c["source"]) for c in answers), path.name
         assert all("nbgrader" in c["metadata"] for c in exported), path.name

@@ -4,10 +4,17 @@ A checker runs the learner's code on a list of cases, stops at the first
 that fails, and prints one short verdict naming that case: the input, what
 was expected and what arrived. It returns True or False, and it never shows
 the reference code.
+
+The cases after the first failure still run, without a word, so that
+``last_score()`` can tell how many of them pass: the nbgrader course
+(classroom/nbgrader_course.py) gives points in proportion.
 """
 
+import contextlib
+import io
 import sys
 import warnings
+from typing import NamedTuple
 
 import numpy as np
 
@@ -161,21 +168,79 @@ def make_layer(cls, *args, own=(), **kwargs):
     return layer, what
 
 
+class Score(NamedTuple):
+    """What a verdict found: the names of its cases and how many passed.
+
+    ``passed`` is 0 when a case met code that is not written yet: a stub
+    earns nothing, even for the cases it happens to pass.
+    """
+
+    title: str
+    cases: tuple
+    passed: int
+
+    @property
+    def fraction(self):
+        return self.passed / len(self.cases)
+
+
+_last = None
+
+
+def last_score():
+    """The Score of the last verdict printed."""
+    if _last is None:
+        raise RuntimeError("no checker has given a verdict yet")
+    return _last
+
+
+def passing(cases):
+    """How many of ``cases`` pass, run silently; None if one finds code
+    not written yet.
+
+    Any exception fails a case: a case may rely on an earlier one that
+    failed.
+    """
+    count = 0
+    with contextlib.ExitStack() as quiet:
+        quiet.enter_context(contextlib.redirect_stdout(io.StringIO()))
+        quiet.enter_context(contextlib.redirect_stderr(io.StringIO()))
+        quiet.enter_context(warnings.catch_warnings())
+        warnings.simplefilter("ignore")
+        for _, case in cases:
+            try:
+                case()
+            except NotWritten:
+                return None
+            except Exception:
+                continue
+            count += 1
+    return count
+
+
 def verdict(title, cases):
     """Run ``cases``, a list of (name, function) pairs, and print one
     verdict.
 
-    Returns True when every case passes, else False after the first failure.
+    Returns True when every case passes, else False after the first failure
+    (the cases after it run silently, for ``last_score``).
     """
-    for name, case in cases:
+    global _last
+    names = tuple(name for name, _ in cases)
+    for number, (name, case) in enumerate(cases):
         try:
             case()
         except NotWritten as e:
             print(f"{FAIL} {title}: not written yet ({e}).")
+            _last = Score(title, names, 0)
             return False
         except CaseFailed as e:
             print(f"{FAIL} {title}: failed on {name}. {e}")
+            later = passing(cases[number + 1:])
+            _last = Score(title, names,
+                          0 if later is None else number + later)
             return False
     passed = "its one case" if len(cases) == 1 else f"all {len(cases)} cases"
     print(f"{PASS} {title}: {passed} passed.")
+    _last = Score(title, names, len(cases))
     return True
