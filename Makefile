@@ -8,7 +8,7 @@ CHAPTERS := $(sort $(wildcard chapters/*.ipynb))
 MATHJAX := _mathjax/site/mathjax/tex-chtml.js
 AXE     := _axe/node_modules/axe-core/axe.min.js
 
-.PHONY: book test lab portable execute student nbgrader bench clean
+.PHONY: book test lab portable execute student nbgrader rubric bench clean
 
 $(STAMP): requirements.txt requirements-student.txt pyproject.toml
 	test -x $(PYTHON) || python3 -m venv $(VENV)
@@ -80,6 +80,10 @@ student: $(STUDENT_STAMP)
 NBGRADER := nbgrader
 nbgrader: $(STUDENT_STAMP)
 	$(STUDENT_VENV)/bin/python classroom/nbgrader_course.py --out $(NBGRADER) $(CHAPTERS)
+
+# The teachers' rubric, classroom/rubric.md, from the map in teachers.md and the checkers.
+rubric: $(STAMP)
+	$(PYTHON) classroom/rubric.py
 
 bench: $(STAMP)
 	$(PYTHON) bench/mnist_mlp.py

@@ -466,7 +466,8 @@ def check_backward_pass(backward_pass):
                         "be below 1e-06)")
 
         weights = "saturated tanh" if scale > 1 else "weights near 1"
-        return (f"{n} samples, {n_in}-{n_hidden}-{k}, {weights}", run)
+        samples = "1 sample" if n == 1 else f"{n} samples"
+        return (f"{samples}, {n_in}-{n_hidden}-{k}, {weights}", run)
 
     cases = [
         case(4, 3, 5, 2, 1.0, 0),
