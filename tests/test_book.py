@@ -226,6 +226,24 @@ def test_the_teachers_map_lists_every_exercise_with_its_checker():
     assert mapped == exercises_in_book()
 
 
+def test_the_teachers_time_table_counts_the_chapters():
+    """teachers.md's words, reading minutes (150 words a minute), exercises
+    and points per chapter are those of the chapters and the map."""
+    page = (ROOT / "teachers.md").read_text(encoding="utf-8")
+    points = {label: int(checked) + int(written or 0) for label, checked, written in re.findall(
+        r"^\| \{ref\}`([\w-]+)` \|.*\| (\d+)(?: \+ (\d+))? \| `check_\w+` \|$", page, flags=re.M)}
+    rows = re.findall(r"^\| (\d+) \| ([\d,]+) \| (\d+) min \| (\d+) \| (\d+) \|$", page, flags=re.M)
+    counted = []
+    for number, path in enumerate(CHAPTERS, 1):
+        cells = load(path)["cells"]
+        prose = [c for c in cells if c["cell_type"] == "markdown" and "remove-cell" not in tags(c)]
+        words = sum(len(re.findall(r"[A-Za-z]+(?:'[a-z]+)?", "".join(c["source"]))) for c in prose)
+        labels = [m.group(1) for c in prose for m in [re.search(r":::\{exercise\}.*\n:label: (\S+)", "".join(c["source"]))] if m]
+        counted.append((str(number), f"{words:,}", str(round(words / 150)), str(len(labels)),
+                        str(sum(points[label] for label in labels))))
+    assert rows == counted
+
+
 def test_every_written_question_has_an_answer_cell_for_the_learner():
     """An exercise with a written part (its points read "2 + 1" in the map)
     has a Markdown cell tagged answer, between the question and the
