@@ -35,7 +35,8 @@ WRITTEN = {
     "ex-xavier-uniform": (
         "The variance of the uniform distribution on [−ℓ, ℓ], ℓ²/3 (from the integral or the "
         "known formula), and ℓ² = 6/(n_in + n_out) put in to reach 2/(n_in + n_out). The "
-        "result alone, without ℓ²/3, earns half."),
+        "exercise states that result, so the result alone earns nothing; ℓ²/3 without the "
+        "substitution earns half."),
     "ex-softmax-backward": (
         "A reason that holds for every `grad_output`: the row sum Σᵢ sᵢ(gᵢ − Σⱼ sⱼgⱼ) is "
         "Σᵢ sᵢgᵢ − (Σⱼ sⱼgⱼ)(Σᵢ sᵢ) = 0 because a softmax row sums to 1; or that adding one "
@@ -50,17 +51,22 @@ WRITTEN = {
         "The line of `d1`, the hidden delta, named as the wrong one; what it computed: "
         "`1 - z1**2`, tanh's slope written with its input, where the slope is 1 − h² with "
         "its output h = tanh(z1); and why `W2` and `b2` were right: they come from `d2` "
-        "alone, before that line. The line and its error without the why earn half."),
+        "alone, before that line, as the gradient check showed (its relative errors: large "
+        "for W1 and b1, small for W2 and b2). The line and its error without the why or "
+        "the check's evidence earn half."),
     "ex-momentum": (
         "The derivation: with φ = θ + μv the gradient of the old rule is the one at φ, so "
-        "v_t = μv_{t−1} − ηg, and φ_t = θ_t + μv_t expands to φ_{t−1} + μv_t − ηg. A "
-        "derivation with one step asserted rather than shown earns half."),
+        "v_t = μv_{t−1} − ηg, and φ_t = θ_t + μv_t expands to φ_{t−1} + μv_t − ηg, using "
+        "θ_{t−1} = φ_{t−1} − μv_{t−1} and θ_t − θ_{t−1} = v_t. A derivation that asserts "
+        "either of those two steps instead of showing it earns half."),
     "ex-adam": (
-        "The division named as the cause: Adam with L2 divides λθ by √v̂, about the size of "
-        "the gradients, so the weight with gradients near 1000 is decayed about a thousand "
-        "times less than by AdamW and the one with gradients near 0.001 about a thousand "
-        "times more; AdamW subtracts ηλθ outside the division, the same fraction of every "
-        "weight. One of the two weights explained earns half."),
+        "The division named as the cause and its size worked out: Adam with L2 divides λθ "
+        "by √v̂, about the size of the gradients, so the weight with gradients near 1000 is "
+        "decayed about a thousand times less than by AdamW and the one with gradients near "
+        "0.001 about a thousand times more; AdamW subtracts ηλθ outside the division, the "
+        "same fraction of every weight. The exercise states the qualitative reason, so "
+        "repeating it without the factor of about a thousand from √v̂ earns nothing; one of "
+        "the two weights worked out earns half."),
     "ex-adam-epsilon": (
         "Both parts: the derivation of ε̂ = ε√(1 − β₂ᵗ), by multiplying the numerator and "
         "the denominator of nnlib's step by √c₂ (the code alone passes the checker, not "
@@ -79,7 +85,8 @@ rather than editing this file.
 
 **Checker points.** The autograder of the nbgrader course (`make nbgrader`)
 gives a test cell its points times the fraction of the checker's cases that
-pass, so every case listed below is worth an equal share. The verdict a
+pass, so every case listed below is worth an equal share, except where it
+says "all or nothing" (a model trained to a target). The verdict a
 learner reads names the first failing case only; the later ones run
 silently, for the score. A case that meets code not written yet (a stub that
 still raises `NotImplementedError`) makes the whole exercise score 0.
@@ -110,13 +117,14 @@ ARGUMENTS = {"check_mnist_model": lambda stub: (stub, np.zeros((1, 784)), np.zer
 
 
 def cases_of(checker):
-    """The names of the cases ``checker`` runs, as its verdict lists them."""
+    """The Score of ``checker`` run on stubs: the names of its cases, as its
+    verdict lists them, and whether it gives partial credit."""
     wanted = [p for p in inspect.signature(checker).parameters.values()
               if p.default is p.empty and p.kind is p.POSITIONAL_OR_KEYWORD]
     arguments = ARGUMENTS.get(checker.__name__, lambda stub: [stub] * len(wanted))(Unwritten)
     with contextlib.redirect_stdout(io.StringIO()):
         checker(*arguments)
-    return last_score().cases
+    return last_score()
 
 
 def summary(checker):
@@ -142,10 +150,12 @@ def chapters_exercises(chapters):
     return found
 
 
-def shares(points, n):
+def shares(points, n, partial=True):
     """How a checker's points are shared among its n cases."""
     if n == 1:
         return "its one case"
+    if not partial:
+        return f"all or nothing: {n} cases, all needed"
     return f"{n} cases of {points / n:.3g} point{'' if points == n else 's'} each"
 
 
@@ -164,8 +174,10 @@ def rubric(chapters):
         lines.append(f"### Exercise {number}: {title} ({total} points)\n")
         lines.append(f"`{label}`: {trains} ({kind}).\n")
         checker = getattr(nnlib.checks, name)
-        cases = cases_of(checker)
-        lines.append(f"**`{name}`, {checked} points, {shares(checked, len(cases))}.** {summary(checker)}\n")
+        score = cases_of(checker)
+        cases = score.cases
+        lines.append(f"**`{name}`, {checked} points, {shares(checked, len(cases), score.partial)}.** "
+                     f"{summary(checker)}\n")
         lines.append("".join(f"{i}. {case}\n" for i, case in enumerate(cases, start=1)))
         if written:
             if model is None or label not in WRITTEN:

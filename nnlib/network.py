@@ -1,6 +1,8 @@
 """A network: layers in a row, a loss, an optimizer and the training loop
 (chapter 6, MNIST, trains one; chapter 9, the network class, explains it).
 """
+import math
+
 import numpy as np
 
 from . import saving
@@ -141,10 +143,12 @@ class Network:
         lists.
 
         Each epoch visits every sample once, in batches of ``batch_size``,
-        in a new order drawn from ``seed`` unless ``shuffle`` is False.
-        ``history["loss"]`` and ``history["accuracy"]`` are the means of
-        the epoch's batch scores, as Keras reports them; ``val_loss`` and
-        ``val_accuracy`` score ``validation_data`` after each epoch.
+        in a new order drawn from ``seed`` (in order, and ``seed`` unused,
+        when ``shuffle`` is False). ``learning_rate`` sets the optimizer's
+        rate for good. ``history["loss"]`` and ``history["accuracy"]`` are
+        the epoch's means over its samples, as Keras reports them, scored
+        while training (with Dropout on); ``val_loss`` and ``val_accuracy``
+        score ``validation_data`` after each epoch.
         """
         x, y, validation = self._fit_data(x, y, validation_data)
         epochs = positive_int(epochs, "epochs")
@@ -206,7 +210,8 @@ class Network:
         if verbose not in (0, 1):
             raise ValueError("verbose must be 0 (silent) or 1 (progress), "
                              f"got {verbose!r}")
-        return Progress(epochs, -(-n // batch_size)) if verbose else None
+        per_epoch = math.ceil(n / batch_size)
+        return Progress(epochs, per_epoch) if verbose else None
 
     def _fit_data(self, x, y, validation_data):
         x = self._inputs(x)

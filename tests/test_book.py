@@ -238,7 +238,8 @@ def test_the_teachers_time_table_counts_the_chapters():
         cells = load(path)["cells"]
         prose = [c for c in cells if c["cell_type"] == "markdown" and "remove-cell" not in tags(c)]
         words = sum(len(re.findall(r"[A-Za-z]+(?:'[a-z]+)?", "".join(c["source"]))) for c in prose)
-        labels = [m.group(1) for c in prose for m in [re.search(r":::\{exercise\}.*\n:label: (\S+)", "".join(c["source"]))] if m]
+        statements = (re.search(r":::\{exercise\}.*\n:label: (\S+)", "".join(c["source"])) for c in prose)
+        labels = [m.group(1) for m in statements if m]
         counted.append((str(number), f"{words:,}", str(round(words / 150)), str(len(labels)),
                         str(sum(points[label] for label in labels))))
     assert rows == counted

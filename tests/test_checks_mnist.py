@@ -4,6 +4,7 @@ import numpy as np
 
 from nnlib import SGD, CategoricalCrossEntropy, Dense, Network, ReLU, Softmax
 from nnlib.checks import check_accuracy_fn, check_confusion_matrix, check_mnist_model, check_train_epoch
+from nnlib.checks.verdict import last_score
 
 
 # -- accuracy ------------------------------------------------------------------
@@ -342,3 +343,16 @@ def test_model_rejects_diverged_network(capsys, rng):
     net.layers[0].params["W"][...] = np.nan
     assert check_mnist_model(net, x, y) is False
     assert "NaN" in capsys.readouterr().out
+
+
+def test_an_untrained_model_earns_no_partial_credit(capsys, rng):
+    """Three of the four cases only check that the accuracy can be measured,
+    which an untrained network passes: the score is all or nothing."""
+    x, y = toy_digits(100, rng)
+    assert check_mnist_model(small_net(), x, y, target=0.97) is False
+    assert last_score().fraction == 0
+    x, y = toy_digits(600, rng)
+    net = small_net()
+    net.fit(x[:500], y[:500], epochs=5, batch_size=32, seed=0, verbose=0)
+    assert check_mnist_model(net, x[500:], y[500:], target=0.97) is True
+    assert last_score().fraction == 1

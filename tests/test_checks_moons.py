@@ -4,6 +4,7 @@ import pytest
 
 from nnlib import BinaryCrossEntropy, Dense, Network, SGD, Sigmoid, Tanh, data
 from nnlib.checks import check_moons_model, check_sigmoid_accuracy, check_split
+from nnlib.checks.verdict import last_score
 
 
 # -- exercise 8.1: accuracy of a sigmoid output -----------------------------
@@ -164,3 +165,11 @@ def test_moons_model_reports_a_stub(capsys):
 def test_moons_model_rejects_something_else(capsys):
     assert check_moons_model("my network") is False
     assert "needs a trained nnlib Network" in capsys.readouterr().out
+
+
+@pytest.mark.usefixtures("sklearn")
+def test_moons_model_untrained_earns_no_partial_credit(capsys):
+    """An untrained network passes the first two cases, which only check
+    that it can be measured: the score is all or nothing."""
+    assert check_moons_model(moons_net(5)) is False
+    assert last_score().fraction == 0

@@ -15,6 +15,7 @@ feedback, and the scores are read from its gradebook:
   verdict in place, gains nothing either: the hidden part of every test
   cell imports the checkers afresh from disk.
 """
+import concurrent.futures
 import json
 import os
 import pathlib
@@ -169,63 +170,72 @@ def solution_of(cell):
     return text.split("### BEGIN SOLUTION\n", 1)[1].split("\n### END SOLUTION", 1)[0]
 
 
-def submit(course, student, chapter, edit):
+def submit(folder, student, chapter, edit):
     """Copy the released notebook into the student's submission, changing each cell with ``edit``."""
-    released = course / "release" / chapter / f"{chapter}.ipynb"
+    released = folder / "release" / chapter / f"{chapter}.ipynb"
     nb = json.loads(released.read_text(encoding="utf-8"))
     for cell in nb["cells"]:
         edit(cell)
-    target = course / "submitted" / student / chapter / f"{chapter}.ipynb"
+    target = folder / "submitted" / student / chapter / f"{chapter}.ipynb"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(nb, indent=1, ensure_ascii=False), encoding="utf-8")
 
 
+def graded_course(folder, chapter):
+    """An nbgrader course of one chapter in ``folder``, its six submissions
+    autograded and their feedback written."""
+    subprocess.run([sys.executable, str(ROOT / "classroom" / "nbgrader_course.py"), "--out", str(folder),
+                    str(ROOT / "chapters" / f"{chapter}.ipynb")], check=True, capture_output=True)
+    for student in STUDENTS:
+        nbgrader("db", "student", "add", student, cwd=folder)
+    nbgrader("generate_assignment", chapter, "--force", cwd=folder)
+    source = {grading(c).get("grade_id"): c for c in cells(folder / "source" / chapter / f"{chapter}.ipynb")}
+
+    def answer_with(answers):
+        def edit(cell):
+            key = grading(cell).get("grade_id")
+            if grading(cell).get("solution") and key in answers:
+                cell["source"] = answers[key]
+        return edit
+
+    def tamper(cell):
+        if grading(cell).get("grade") and cell["cell_type"] == "code":
+            cell["source"] = "passed = True"
+
+    def patch_with(code):
+        def edit(cell):
+            if grading(cell).get("solution") and cell["cell_type"] == "code":
+                cell["source"] = "".join(cell["source"]) + "\n" + code
+        return edit
+
+    solutions = {key: solution_of(cell) for key, cell in source.items() if grading(cell).get("solution")}
+    submit(folder, "solutions", chapter, answer_with(solutions))
+    submit(folder, "untouched", chapter, lambda cell: None)
+    submit(folder, "wrong", chapter, answer_with(WRONG))
+    submit(folder, "tampered", chapter, tamper)
+    for student, code in PATCHES.items():
+        submit(folder, student, chapter, patch_with(code))
+    nbgrader("autograde", chapter, "--force", cwd=folder)
+    nbgrader("generate_feedback", chapter, "--force", cwd=folder)
+    return folder
+
+
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
+    """{chapter: its graded course}. Each chapter is a course of its own,
+    with its own gradebook, so that the chapters grade side by side: most of
+    the time goes into starting kernels and waiting for them."""
     pytest.importorskip("nbgrader")
-    course = tmp_path_factory.mktemp("course")
-    subprocess.run([sys.executable, str(ROOT / "classroom" / "nbgrader_course.py"), "--out", str(course),
-                    *(str(ROOT / "chapters" / f"{c}.ipynb") for c in CHAPTERS)], check=True, capture_output=True)
-    for student in STUDENTS:
-        nbgrader("db", "student", "add", student, cwd=course)
-    for chapter in CHAPTERS:
-        nbgrader("generate_assignment", chapter, "--force", cwd=course)
-        source = {grading(c).get("grade_id"): c for c in cells(course / "source" / chapter / f"{chapter}.ipynb")}
-
-        def answer_with(answers):
-            def edit(cell):
-                key = grading(cell).get("grade_id")
-                if grading(cell).get("solution") and key in answers:
-                    cell["source"] = answers[key]
-            return edit
-
-        def tamper(cell):
-            if grading(cell).get("grade") and cell["cell_type"] == "code":
-                cell["source"] = "passed = True"
-
-        def patch_with(code):
-            def edit(cell):
-                if grading(cell).get("solution") and cell["cell_type"] == "code":
-                    cell["source"] = "".join(cell["source"]) + "\n" + code
-            return edit
-
-        solutions = {key: solution_of(cell) for key, cell in source.items() if grading(cell).get("solution")}
-        submit(course, "solutions", chapter, answer_with(solutions))
-        submit(course, "untouched", chapter, lambda cell: None)
-        submit(course, "wrong", chapter, answer_with(WRONG))
-        submit(course, "tampered", chapter, tamper)
-        for student, code in PATCHES.items():
-            submit(course, student, chapter, patch_with(code))
-        nbgrader("autograde", chapter, "--force", cwd=course)
-        nbgrader("generate_feedback", chapter, "--force", cwd=course)
-    return course
+    with concurrent.futures.ThreadPoolExecutor(len(CHAPTERS)) as pool:
+        folders = {c: pool.submit(graded_course, tmp_path_factory.mktemp(c), c) for c in CHAPTERS}
+        return {chapter: future.result() for chapter, future in folders.items()}
 
 
 def scores(course, chapter):
     """{student: {test cell id: points scored}} and {test cell id: points possible}."""
     from nbgrader.api import Gradebook
 
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+    with Gradebook(f"sqlite:///{course[chapter] / 'gradebook.db'}") as gradebook:
         found, possible = {}, {}
         for student in STUDENTS:
             notebook = gradebook.find_submission_notebook(chapter, chapter, student)
@@ -259,7 +269,8 @@ def test_tampering_pays_without_hidden_tests(course, student):
     from nbgrader.utils import determine_grade
 
     chapter, exercise = "03_dense_layer", "ex-dense-forward"
-    versions = {version: {grading(c).get("grade_id"): c for c in cells(course / version / chapter / f"{chapter}.ipynb")}
+    folder = course[chapter]
+    versions = {version: {grading(c).get("grade_id"): c for c in cells(folder / version / chapter / f"{chapter}.ipynb")}
                 for version in ("release", "source")}
     answer = "".join(versions["release"][f"{exercise}-answer"]["source"]) + "\n" + PATCHES[student]
     released, graded = (nbformat.v4.new_code_cell("".join(cell["source"]), metadata=cell["metadata"])
@@ -275,7 +286,7 @@ def test_tampering_pays_without_hidden_tests(course, student):
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_feedback_names_the_failing_case(course, chapter):
-    page = (course / "feedback" / "wrong" / chapter / f"{chapter}.html").read_text(encoding="utf-8")
+    page = (course[chapter] / "feedback" / "wrong" / chapter / f"{chapter}.html").read_text(encoding="utf-8")
     _, possible = scores(course, chapter)
     verdicts = re.findall(r"✗ \w+: failed on [^<]+", page)
     assert len(verdicts) == len(possible), f"one verdict per wrong answer, naming its case: {verdicts}"
@@ -286,14 +297,14 @@ def test_written_answers_wait_for_a_teacher(course, chapter):
     """The prose part of an exercise (3.3, 4.4, 4.5) is an answer cell graded
     by hand, worth its points, where the learner's answer cell stood: right
     after the exercise's test. The model answer stays in the source version."""
-    source = cells(course / "source" / chapter / f"{chapter}.ipynb")
+    source = cells(course[chapter] / "source" / chapter / f"{chapter}.ipynb")
     written = [i for i, c in enumerate(source) if grading(c).get("solution") and c["cell_type"] == "markdown"]
     assert written and all(grading(source[i])["grade"] and grading(source[i])["points"] > 0 for i in written)
     for i in written:
         test, answer = grading(source[i - 1]), grading(source[i])
         assert test.get("grade") and test["grade_id"] == answer["grade_id"].replace("-written", "-check")
     assert not any("answer" in c["metadata"].get("tags", []) for c in source if not grading(c).get("solution"))
-    released = "".join("".join(c["source"]) for c in cells(course / "release" / chapter / f"{chapter}.ipynb"))
+    released = "".join("".join(c["source"]) for c in cells(course[chapter] / "release" / chapter / f"{chapter}.ipynb"))
     assert "### BEGIN SOLUTION" not in released
     assert all("".join(source[i]["source"]) not in released for i in written), "a model answer reached the students"
 

@@ -50,3 +50,13 @@ def test_the_website_leaves_the_rubric_out_and_the_teachers_page_links_to_it():
     assert "rubric" not in (ROOT / "_toc.yml").read_text(encoding="utf-8")
     url = f"{config['repository']['url']}/blob/{config['repository']['branch']}/classroom/rubric.md"
     assert url in (ROOT / "teachers.md").read_text(encoding="utf-8")
+
+
+def test_the_rubric_says_which_checkers_give_all_or_nothing():
+    """The exercises that train a model to a target score all or nothing,
+    as their verdicts do (an untrained model passes their other cases)."""
+    rubric = RUBRIC.read_text(encoding="utf-8")
+    names = re.findall(r"\*\*`(check_\w+)`", rubric)
+    heads = {name: rubric.split(f"**`{name}`", 1)[1].split("\n", 1)[0] for name in names}
+    assert sorted(name for name, head in heads.items() if "all or nothing" in head) == \
+        ["check_mnist_model", "check_moons_model"]

@@ -300,6 +300,7 @@ def check_moons_model(model, *, seed=2024, n_samples=1000, target=0.9):
             (f"predicting {n_samples} fresh points", outputs),
             (f"accuracy on {n_samples} fresh points", accurate),
         ],
+        partial=False,
     )
     if ok:
         print(f"  held-out accuracy: {state['accuracy']:.1%}")

@@ -1,13 +1,14 @@
-"""The machinery behind every exercise checker (chapters 1 to 11).
+"""The machinery behind every exercise checker (chapters 1 to 12).
 
-A checker runs the learner's code on a list of cases, stops at the first
-that fails, and prints one short verdict naming that case: the input, what
-was expected and what arrived. It returns True or False, and it never shows
-the reference code.
+A checker runs the learner's code on a list of cases and prints one short
+verdict naming the first case that fails: the input, what was expected and
+what arrived. It returns True or False, and it never shows the reference
+code.
 
 The cases after the first failure still run, without a word, so that
 ``last_score()`` can tell how many of them pass: the nbgrader course
-(classroom/nbgrader_course.py) gives points in proportion.
+(classroom/nbgrader_course.py) gives points in proportion. Code left
+unwritten (a stub that raises NotImplementedError) scores the exercise 0.
 """
 
 import contextlib
@@ -172,12 +173,14 @@ class Score(NamedTuple):
     """What a verdict found: the names of its cases and how many passed.
 
     ``passed`` is 0 when a case met code that is not written yet: a stub
-    earns nothing, even for the cases it happens to pass.
+    earns nothing, even for the cases it happens to pass; and 0 unless all
+    pass when the verdict was not ``partial``.
     """
 
     title: str
     cases: tuple
     passed: int
+    partial: bool = True
 
     @property
     def fraction(self):
@@ -218,12 +221,15 @@ def passing(cases):
     return count
 
 
-def verdict(title, cases):
+def verdict(title, cases, *, partial=True):
     """Run ``cases``, a list of (name, function) pairs, and print one
     verdict.
 
     Returns True when every case passes, else False after the first failure
-    (the cases after it run silently, for ``last_score``).
+    (the cases after it run silently, for ``last_score``). With
+    ``partial=False`` the score is all or nothing: for an exercise whose
+    early cases only check that its one result, a model reaching a target
+    accuracy, can be measured, which an untrained model passes.
     """
     global _last
     names = tuple(name for name, _ in cases)
@@ -232,15 +238,15 @@ def verdict(title, cases):
             case()
         except NotWritten as e:
             print(f"{FAIL} {title}: not written yet ({e}).")
-            _last = Score(title, names, 0)
+            _last = Score(title, names, 0, partial)
             return False
         except CaseFailed as e:
             print(f"{FAIL} {title}: failed on {name}. {e}")
-            later = passing(cases[number + 1:])
+            later = passing(cases[number + 1:]) if partial else None
             _last = Score(title, names,
-                          0 if later is None else number + later)
+                          0 if later is None else number + later, partial)
             return False
     passed = "its one case" if len(cases) == 1 else f"all {len(cases)} cases"
     print(f"{PASS} {title}: {passed} passed.")
-    _last = Score(title, names, len(cases))
+    _last = Score(title, names, len(cases), partial)
     return True
