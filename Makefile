@@ -44,9 +44,10 @@ book: $(STAMP) $(MATHJAX)
 	$(VENV)/bin/jupyter-book build . -W --keep-going
 
 # One worker per core, each with one BLAS thread (more threads than cores make
-# OpenBLAS spin); a file's tests stay together (a chapter shares one kernel).
+# OpenBLAS spin); a file's tests stay together (a chapter shares one kernel),
+# and the files go out in the order tests/conftest.py gives them.
 test: $(STAMP) $(AXE)
-	OPENBLAS_NUM_THREADS=1 $(PYTHON) -m pytest -n auto --dist loadfile
+	OPENBLAS_NUM_THREADS=1 $(PYTHON) -m pytest -n auto --dist loadfile --no-loadscope-reorder
 
 # JupyterLab on the chapters, exercise and solution boxes rendered by jupyterlab-myst.
 # (Jupyter refuses to run as root unless told; CI and containers run as root.)

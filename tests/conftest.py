@@ -19,13 +19,15 @@ MARKERS_BY_FILE = {
 }
 
 
-# `make test` hands whole files to its workers in collection order. The
-# longest go first, so that no long file starts last while the other worker
-# waits (longest-first scheduling); the rest keep their order.
+# `make test` hands whole files to its workers in collection order
+# (--no-loadscope-reorder), two to each worker to start with. The longest go
+# first, so that no long file starts last while the other worker waits
+# (longest-first scheduling), the two longest on different workers; the rest
+# keep their order.
 LONGEST_FIRST = [
-    "test_website.py", "12_regularisation.ipynb", "08_moons.ipynb",
-    "test_lab.py", "test_nbgrader.py", "test_wheel.py", "test_student.py",
-    "07_xor.ipynb", "06_mnist.ipynb",
+    "test_website.py", "test_nbgrader.py", "test_lab.py", "08_moons.ipynb",
+    "12_regularisation.ipynb", "test_wheel.py", "07_xor.ipynb",
+    "06_mnist.ipynb", "test_student.py",
 ]
 
 
