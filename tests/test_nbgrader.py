@@ -195,8 +195,6 @@ def graded_course(folder, chapter):
     autograded and their feedback written."""
     subprocess.run([sys.executable, str(ROOT / "classroom" / "nbgrader_course.py"), "--out", str(folder),
                     str(ROOT / "chapters" / f"{chapter}.ipynb")], check=True, capture_output=True)
-    for student in students(chapter):
-        nbgrader("db", "student", "add", student, cwd=folder)
     nbgrader("generate_assignment", chapter, "--force", cwd=folder)
     source = {grading(c).get("grade_id"): c for c in cells(folder / "source" / chapter / f"{chapter}.ipynb")}
 
@@ -225,7 +223,7 @@ def graded_course(folder, chapter):
     if chapter == PATCHED:
         for student, code in PATCHES.items():
             submit(folder, student, chapter, patch_with(code))
-    nbgrader("autograde", chapter, "--force", cwd=folder)
+    nbgrader("autograde", chapter, "--force", cwd=folder)  # it adds the students to the gradebook
     nbgrader("generate_feedback", chapter, "--force", cwd=folder)
     return folder
 

@@ -104,15 +104,16 @@ PHONE_LAYOUT = """() => ({
         })"""
 
 
-# Each page is opened once per view, and every check that needs that view runs
-# on the same load.
-VIEWS = {"desktop": (1280, "light"), "dark": (1280, "dark"), "phone": (390, "light")}
+# Each page is opened once per width, and every check that needs that width
+# runs on the same load; the dark view is the desktop load after a click on
+# the page's mode button.
+VIEWS = {"desktop": 1280, "phone": 390}
 BROWSERS = 3
 
 
-def survey(server, width, mode, check):
+def survey(server, width, check):
     """``check(page, relative, errors)`` on every page opened offline ``width``
-    px wide in ``mode``; returns {page: result}. The pages are shared out
+    px wide in light mode; returns {page: result}. The pages are shared out
     between a few browsers side by side; Playwright's sync API wants one
     instance per thread, so each thread starts its own."""
     def work(chunk):
@@ -120,7 +121,7 @@ def survey(server, width, mode, check):
             browser = p.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_FLAGS)
             results = {}
             for relative in chunk:
-                page, errors = visit(browser, server + relative, server, width, mode)
+                page, errors = visit(browser, server + relative, server, width)
                 results[relative] = check(page, relative, errors)
                 page.close()
             browser.close()
@@ -147,18 +148,28 @@ FIGURES = """() => Array.from(document.querySelectorAll('.cell_output img'))
                i.closest('.cell_output').getBoundingClientRect().width])"""
 
 
-def axe(page, contrast):
+# What axe checks in each view: every rule at 1280 px; in dark mode only the
+# colours' contrast (the rest does not depend on the colours); at 390 px all
+# but the contrast (the colours do not depend on the width), which takes most
+# of axe's time.
+AXE_RULES = {"desktop": {}, "dark": {"runOnly": ["color-contrast"]},
+             "phone": {"rules": {"color-contrast": {"enabled": False}}}}
+
+
+def axe(page, view):
     """axe-core's violations of serious or critical impact on the page."""
-    page.add_script_tag(path=str(AXE))
-    return page.evaluate("""contrast => axe.run(document, {resultTypes: ['violations'],
-                                                  rules: {'color-contrast': {enabled: contrast}}}).then(r => r.violations
+    if not page.evaluate("() => 'axe' in window"):
+        page.add_script_tag(path=str(AXE))
+    return page.evaluate("""options => axe.run(document, {resultTypes: ['violations'], ...options}).then(r => r.violations
         .filter(v => v.impact === 'serious' || v.impact === 'critical')
-        .map(v => `${v.impact} ${v.id} (${v.nodes.length}x, e.g. ${v.nodes[0].target.join(' ')}): ${v.help}`))""", contrast)
+        .map(v => `${v.impact} ${v.id} (${v.nodes.length}x, e.g. ${v.nodes[0].target.join(' ')}): ${v.help}`))""",
+                         AXE_RULES[view])
 
 
 def on_the_desktop(page, relative, errors):
     """What a reader meets at 1280 px: text, maths, images, links and axe's
-    findings; a screenshot of the page is kept."""
+    findings; then the same page switched to dark mode by its own button, as
+    a reader switches it: axe's contrast check. A screenshot of each is kept."""
     report = page.evaluate(r"""() => {
             const hidden = n => n.parentElement && n.parentElement.closest('pre, code, script, style, textarea, mjx-container, .highlight');
             const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
@@ -178,12 +189,11 @@ def on_the_desktop(page, relative, errors):
     screenshot(page, relative, "desktop")
     # Copied before axe, which fetches the style sheets again from where it
     # guesses they are (a 404 for ../basic.css that no reader meets).
-    return report | {"errors": list(errors), "figures": page.evaluate(FIGURES), "axe": axe(page, contrast=True)}
-
-
-def in_the_dark(page, relative, errors):
+    report |= {"errors": list(errors), "figures": page.evaluate(FIGURES), "axe": axe(page, "desktop")}
+    page.locator(".theme-switch-button").first.click()
+    theme = page.evaluate("() => document.documentElement.dataset.theme")
     screenshot(page, relative, "dark")
-    return {"axe": axe(page, contrast=True)}
+    return report | {"dark": {"theme": theme, "axe": axe(page, "dark")}}
 
 
 def on_a_phone(page, relative, errors):
@@ -192,17 +202,20 @@ def on_a_phone(page, relative, errors):
     colour contrast, which does not depend on the width."""
     page.wait_for_timeout(300)  # the hints follow MathJax's layout
     screenshot(page, relative, "phone")
-    return page.evaluate(PHONE_LAYOUT) | {"figures": page.evaluate(FIGURES), "axe": axe(page, contrast=False)}
+    return page.evaluate(PHONE_LAYOUT) | {"figures": page.evaluate(FIGURES), "axe": axe(page, "phone")}
 
 
 @pytest.fixture(scope="module")
 def view(server):
-    """view(name) -> {page: report} for one of VIEWS, each surveyed once."""
-    checks = {"desktop": on_the_desktop, "dark": in_the_dark, "phone": on_a_phone}
+    """view(name) -> {page: report} for "desktop", "dark" or "phone"; each
+    width is surveyed once."""
+    checks = {"desktop": on_the_desktop, "phone": on_a_phone}
 
     @functools.cache
     def seen(name):
-        return survey(server, *VIEWS[name], checks[name])
+        if name == "dark":
+            return {page: report["dark"] for page, report in seen("desktop").items()}
+        return survey(server, VIEWS[name], checks[name])
     return seen
 
 
@@ -307,12 +320,14 @@ def test_navigation_button_toggles_the_sidebar_on_a_desktop(server, browser):
     assert not errors
 
 
-# Colours do not depend on the width, and axe's contrast rule takes most of
-# its time: it runs in each mode at 1280 px, the other rules at 390 px too.
-@pytest.mark.parametrize("name", VIEWS)
+@pytest.mark.parametrize("name", ["desktop", "dark", "phone"])
 def test_no_serious_accessibility_violations(view, name):
-    """axe-core on every page: no violation of serious or critical impact."""
+    """axe-core on every page (AXE_RULES says which rules in which view): no
+    violation of serious or critical impact."""
     assert AXE.is_file(), f"axe-core missing: run `make {AXE.relative_to(ROOT)}` (make test does)"
+    if name == "dark":
+        light = [relative for relative, report in view(name).items() if report["theme"] != "dark"]
+        assert not light, f"the mode button did not switch these pages to dark: {light}"
     found = [f"{relative}: {v}" for relative, report in view(name).items() for v in report["axe"]]
     assert not found, "\n".join(found)
 
