@@ -36,12 +36,14 @@ from traitlets import Dict
 from nnlib.saving import replace_atomically
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-EXERCISE = re.compile(r"^:::\{exercise\}.*\n:label: (\S+)", re.M)
+# An exercise's statement: its title and its label.
+EXERCISE = re.compile(r"^:::\{exercise\} ?(.*)\n:label: (\S+)", re.M)
 SOLUTION_START = re.compile(r"^:::\{solution-start\} (\S+)\n(?::\w[\w-]*:.*\n)*:::\n?", re.M)
 CHECKER_CALL = re.compile(r"^passed = (check_\w+\(.*\))$", re.M | re.S)
-# A row of the map: | {ref}`label` | ... | points | `checker` |, where the
-# points read "2" (the checker's) or "2 + 1" (the checker's + the written answer's).
-MAP_ROW = re.compile(r"^\| \{ref\}`([\w-]+)` \|.*\| (\d+)(?: \+ (\d+))? \| `check_\w+` \|$", re.M)
+# A row of the map: | {ref}`label` | what it trains | kind | points | `checker` |,
+# where the points read "2" (the checker's) or "2 + 1" (the checker's + the
+# written answer's).
+MAP_ROW = re.compile(r"^\| \{ref\}`([\w-]+)` \| (.*) \| (.*) \| (\d+)(?: \+ (\d+))? \| `(check_\w+)` \|$", re.M)
 # The hidden part of every test cell. nbgrader restores the test cells before
 # it grades, not the modules an answer cell may have changed in memory: the
 # checkers, their verdict and the gradient check are imported again from disk.
@@ -76,10 +78,17 @@ c.ExecutePreprocessor.timeout = 600
 """
 
 
+def exercise_map(map_page=ROOT / "teachers.md"):
+    """The teachers' map, row by row: (label, what it trains, kind, checker
+    points, written points, checker)."""
+    return [(label, trains, kind, int(checked), int(written or 0), checker)
+            for label, trains, kind, checked, written, checker
+            in MAP_ROW.findall(map_page.read_text(encoding="utf-8"))]
+
+
 def points_by_exercise(map_page=ROOT / "teachers.md"):
     """{exercise label: (checker points, written points)} from the teachers' map."""
-    rows = MAP_ROW.findall(map_page.read_text(encoding="utf-8"))
-    return {label: (int(checked), int(written or 0)) for label, checked, written in rows}
+    return {label: (checked, written) for label, _, _, checked, written, _ in exercise_map(map_page)}
 
 
 def tags(cell):
@@ -118,7 +127,7 @@ class AnswerCells(Preprocessor):
             source = text(cell)
             found = EXERCISE.search(source)
             if found:
-                label, stub = found.group(1), None
+                label, stub = found.group(2), None
             if "solution" in tags(cell):
                 if source.startswith(":::{solution-start}"):
                     group = []
@@ -185,7 +194,7 @@ class GradedCheckers(Preprocessor):
         for cell in nb.cells:
             found = EXERCISE.search(text(cell))
             if found:
-                label = found.group(1)
+                label = found.group(2)
             call = CHECKER_CALL.search(text(cell)) if cell.cell_type == "code" else None
             if call and "exercise" in tags(cell):
                 if label not in self.points:

@@ -14,20 +14,16 @@ import contextlib
 import inspect
 import io
 import pathlib
-import re
 import sys
 
 import nbformat
 import numpy as np
 
 import nnlib.checks
-from nbgrader_course import ROOT, AnswerCells, points_by_exercise
+from nbgrader_course import EXERCISE, ROOT, AnswerCells, exercise_map, points_by_exercise
 from nnlib.checks.verdict import last_score
 from nnlib.saving import replace_atomically
 
-# A row of the map: | {ref}`label` | what it trains | kind | points | `checker` |
-MAP_ROW = re.compile(r"^\| \{ref\}`([\w-]+)` \| (.*) \| (.*) \| [\d +]+ \| `(check_\w+)` \|$", re.M)
-EXERCISE = re.compile(r"^:::\{exercise\} (.*)\n:label: (\S+)", re.M)
 
 # What earns the point of each written answer; the model answers are in the
 # chapters' solutions. A teacher may give half of it where a sentence says so.
@@ -161,12 +157,10 @@ def shares(points, n, partial=True):
 
 def rubric(chapters):
     """The rubric's Markdown for the chapters (notebook paths)."""
-    points = points_by_exercise()
     exercises = chapters_exercises(chapters)
     lines, chapter_seen = [HEADER], None
-    for label, trains, kind, name in MAP_ROW.findall((ROOT / "teachers.md").read_text(encoding="utf-8")):
+    for label, trains, kind, checked, written, name in exercise_map():
         chapter, number, title, model = exercises[label]
-        checked, written = points[label]
         if chapter != chapter_seen:
             lines.append(f"## {chapter}\n")
             chapter_seen = chapter

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 import yaml
-from notebooks import CHAPTERS, ROOT, load, printed, tags
+from notebooks import CHAPTERS, EXERCISE_LABEL, ROOT, load, printed, tags, teachers_map
 
 
 def code_cells(nb):
@@ -209,7 +209,7 @@ def exercises_in_book():
         label = None
         for cell in nb["cells"]:
             source = "".join(cell["source"])
-            match = re.search(r":::\{exercise\}.*\n:label: (\S+)", source)
+            match = EXERCISE_LABEL.search(source)
             if match:
                 label = match.group(1)
             elif label and cell["cell_type"] == "code" and "exercise" in tags(cell):
@@ -221,8 +221,7 @@ def exercises_in_book():
 
 
 def test_the_teachers_map_lists_every_exercise_with_its_checker():
-    page = (ROOT / "teachers.md").read_text(encoding="utf-8")
-    mapped = re.findall(r"^\| \{ref\}`([\w-]+)` \|.*\| `(check_\w+)` \|$", page, flags=re.M)
+    mapped = [(label, checker) for label, _, _, checker in teachers_map()]
     assert mapped == exercises_in_book()
 
 
@@ -230,16 +229,14 @@ def test_the_teachers_time_table_counts_the_chapters():
     """teachers.md's words, reading minutes (150 words a minute), exercises
     and points per chapter are those of the chapters and the map."""
     page = (ROOT / "teachers.md").read_text(encoding="utf-8")
-    points = {label: int(checked) + int(written or 0) for label, checked, written in re.findall(
-        r"^\| \{ref\}`([\w-]+)` \|.*\| (\d+)(?: \+ (\d+))? \| `check_\w+` \|$", page, flags=re.M)}
+    points = {label: checked + written for label, checked, written, _ in teachers_map()}
     rows = re.findall(r"^\| (\d+) \| ([\d,]+) \| (\d+) min \| (\d+) \| (\d+) \|$", page, flags=re.M)
     counted = []
     for number, path in enumerate(CHAPTERS, 1):
         cells = load(path)["cells"]
         prose = [c for c in cells if c["cell_type"] == "markdown" and "remove-cell" not in tags(c)]
         words = sum(len(re.findall(r"[A-Za-z]+(?:'[a-z]+)?", "".join(c["source"]))) for c in prose)
-        statements = (re.search(r":::\{exercise\}.*\n:label: (\S+)", "".join(c["source"])) for c in prose)
-        labels = [m.group(1) for m in statements if m]
+        labels = [m.group(1) for c in prose for m in [EXERCISE_LABEL.search("".join(c["source"]))] if m]
         counted.append((str(number), f"{words:,}", str(round(words / 150)), str(len(labels)),
                         str(sum(points[label] for label in labels))))
     assert rows == counted
@@ -250,14 +247,13 @@ def test_every_written_question_has_an_answer_cell_for_the_learner():
     has a Markdown cell tagged answer, between the question and the
     solution, where the learner writes; the website leaves it out
     (remove-cell). No other exercise has one."""
-    page = (ROOT / "teachers.md").read_text(encoding="utf-8")
-    written = set(re.findall(r"^\| \{ref\}`([\w-]+)` \|.*\| \d+ \+ \d+ \| `check_\w+` \|$", page, flags=re.M))
+    written = {label for label, _, points, _ in teachers_map() if points}
     answered = set()
     for path in CHAPTERS:
         label = None
         for cell in load(path)["cells"]:
             source = "".join(cell["source"])
-            match = re.search(r":::\{exercise\}.*\n:label: (\S+)", source)
+            match = EXERCISE_LABEL.search(source)
             if match:
                 label = match.group(1)
             elif "{solution-start}" in source:

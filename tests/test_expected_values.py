@@ -63,7 +63,7 @@ def test_every_stored_exercise_is_read_by_a_checker():
     stored = {key.split(".")[0] for key in shipped()}
     read = set()
     for path in CHECKERS:
-        read |= set(re.findall(r'expected_cases\(\s*"(\w+)"', path.read_text(encoding="utf-8")))
+        read |= set(re.findall(r'(?:expected_cases|named_cases)\(\s*"(\w+)"', path.read_text(encoding="utf-8")))
     assert stored == read
 
 

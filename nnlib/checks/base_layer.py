@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .expected import cases as expected_cases
+from .expected import cases as expected_cases, named_cases
 from .verdict import (
     CaseFailed,
     call,
@@ -87,11 +87,8 @@ def check_square_layer(Square):
         "a hand-checkable row",
         "a (4, 3) batch with a random grad_output",
     ]
-    for name, d in zip(names, expected_cases("square"), strict=True):
-        cases.append(
-            (name, _forward_backward(Square, (), d["x"], d["y"], d["g"],
-                                     d["dx"]))
-        )
+    cases += named_cases("square", names, lambda d: _forward_backward(
+        Square, (), d["x"], d["y"], d["g"], d["dx"]))
     cases.append(
         (
             "gradient check on a (6, 2) batch",

@@ -32,3 +32,10 @@ def cases(exercise):
     if not found:
         raise KeyError(f"{PATH} holds no expected values for {exercise!r}")
     return [found[i] for i in sorted(found)]
+
+
+def named_cases(exercise, names, case):
+    """A verdict's cases: ``(name, case(values))`` for the stored cases of
+    ``exercise`` in order, one name for each."""
+    return [(name, case(values))
+            for name, values in zip(names, cases(exercise), strict=True)]

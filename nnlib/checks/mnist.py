@@ -10,7 +10,7 @@ from ..dense import Dense
 from ..losses import CategoricalCrossEntropy
 from ..network import Network, accuracy
 from ..optimizers import SGD
-from .expected import cases as expected_cases
+from .expected import named_cases
 from .verdict import CaseFailed, call, describe, verdict
 
 __all__ = [
@@ -144,9 +144,8 @@ def check_confusion_matrix(confusion_matrix):
         "a class that never occurs still gets its row and column",
         "200 samples of 10 classes",
     ]
-    data = expected_cases("confusion_matrix")
-    cases = [(n, case(d)) for n, d in zip(names, data, strict=True)]
-    return verdict("confusion_matrix", cases)
+    return verdict("confusion_matrix",
+                   named_cases("confusion_matrix", names, case))
 
 class _RecordingLoss(CategoricalCrossEntropy):
     """Cross-entropy that keeps the targets of every batch it is given, so

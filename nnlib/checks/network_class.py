@@ -25,7 +25,7 @@ from ..dense import Dense
 from ..gradcheck import numerical_gradient, relative_error
 from ..layer import Layer
 from ..losses import CategoricalCrossEntropy
-from .expected import cases as expected_cases
+from .expected import named_cases
 from .verdict import (CaseFailed, NotWritten, call, describe, expect_array,
                       verdict)
 
@@ -376,7 +376,7 @@ def check_predict_one_hot(predict_one_hot):
         "20 rows of 10 classes",
     ]
 
-    def case(name, data):
+    def case(data):
         p = data["p"]
 
         def run():
@@ -395,13 +395,10 @@ def check_predict_one_hot(predict_one_hot):
             expect_array(got, data["expected"], "predict_one_hot",
                          given=p)
 
-        return (name, run)
+        return run
 
-    data = expected_cases("predict_one_hot")
-    return verdict(
-        "predict_one_hot",
-        [case(n, d) for n, d in zip(names, data, strict=True)],
-    )
+    return verdict("predict_one_hot",
+                   named_cases("predict_one_hot", names, case))
 
 
 # ---------------------------------------------------------- backward_pass

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .expected import cases as expected_cases
+from .expected import cases as expected_cases, named_cases
 from .verdict import CaseFailed, call, describe, expect_array, verdict
 
 __all__ = [
@@ -116,7 +116,7 @@ def check_composite_derivative(f_prime):
     """``f_prime(x)``: the derivative of f(x) = tanh(2x − 1)²,
     element-wise."""
 
-    def case(name, data):
+    def case(data):
         x = data["x"]
 
         def run():
@@ -130,7 +130,7 @@ def check_composite_derivative(f_prime):
                 atol=1e-9,
             )
 
-        return (name, run)
+        return run
 
     names = [
         "x = 0.5, where 2x − 1 = 0",
@@ -140,7 +140,4 @@ def check_composite_derivative(f_prime):
         "x = 20, where tanh saturates",
         "a (3, 2) batch",
     ]
-    data = expected_cases("f_prime")
-    return verdict(
-        "f_prime", [case(n, d) for n, d in zip(names, data, strict=True)]
-    )
+    return verdict("f_prime", named_cases("f_prime", names, case))

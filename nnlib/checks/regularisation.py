@@ -14,7 +14,7 @@ import numpy as np
 from ..dense import Dense
 from ..dropout import Dropout
 from ..training import EarlyStopping
-from .expected import cases as expected_cases
+from .expected import named_cases
 from .verdict import CaseFailed, call, describe, expect_array, make_layer, \
     verdict
 
@@ -197,10 +197,7 @@ def check_add_l2(add_l2):
         "λ = 0.003, other weights",
         "λ = 0 (nothing changes)",
     ]
-    data = expected_cases("add_l2")
-    return verdict(
-        "add_l2", [(n, case(d)) for n, d in zip(names, data, strict=True)]
-    )
+    return verdict("add_l2", named_cases("add_l2", names, case))
 
 
 # ---------------------------------------------------------------------------

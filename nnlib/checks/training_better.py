@@ -23,7 +23,7 @@ from ..layer import Layer
 from ..losses import MSE
 from ..network import Network, TrainingDiverged
 from ..optimizers import SGD, Adam, Optimizer
-from .expected import cases as expected_cases
+from .expected import named_cases
 from .verdict import CaseFailed, call, describe, verdict
 
 __all__ = [
@@ -105,10 +105,12 @@ def _compare(got, start, expected, mistakes, what, steps):
             f"{describe(moved)}" + (f". {hint}" if hint else ""))
 
 
-def _optimizer_case(data):
-    """A stored case: each parameter's start and gradients (one per step),
-    and ``after(outcome)``, the parameters after the steps of the right
-    update (outcome "expected") or of a typical mistake."""
+def _optimizer_case(data, make, mistakes):
+    """A stored case, as a verdict's case: the optimizer that ``make()``
+    builds (with how it was made) steps each parameter from its stored
+    start through its stored gradients, and must end where the right
+    update does; else the first of ``mistakes``, (outcome, hint) pairs,
+    whose stored outcome matches is named."""
     names = [f[len("start_"):] for f in data if f.startswith("start_")]
     start = {k: data[f"start_{k}"] for k in names}
     steps = len(data[f"grads_{names[0]}"])
@@ -118,7 +120,14 @@ def _optimizer_case(data):
     def after(outcome):
         return {k: data[f"{outcome}_{k}"] for k in names}
 
-    return start, grads, after
+    def run():
+        opt, what = make()
+        got = _run(opt, what, start, grads)
+        _compare(got, start, after("expected"),
+                 [(hint, after(outcome)) for outcome, hint in mistakes],
+                 what, steps)
+
+    return run
 
 
 # ---------------------------------------------------------------------------
@@ -154,18 +163,10 @@ def check_momentum(optimizer_class):
     with one velocity per parameter kept from step to step."""
 
     def case(data):
-        lr, mu = float(data["lr"]), float(data["mu"])
-        start, grads, after = _optimizer_case(data)
-
-        def run():
-            opt, what = _optimizer(optimizer_class, (lr, mu), {})
-            got = _run(opt, what, start, grads)
-            mistakes = [(hint, after(name))
-                        for name, hint in NESTEROV_MISTAKES]
-            _compare(got, start, after("expected"), mistakes, what,
-                     len(grads))
-
-        return run
+        args = (float(data["lr"]), float(data["mu"]))
+        return _optimizer_case(
+            data, lambda: _optimizer(optimizer_class, args, {}),
+            NESTEROV_MISTAKES)
 
     names = [
         "one step, learning rate 0.1, momentum 0.9",
@@ -174,9 +175,8 @@ def check_momentum(optimizer_class):
         "W and b, five steps, learning rate 0.05, momentum 0.5",
         "momentum 0 (plain gradient descent)",
     ]
-    data = expected_cases("momentum")
-    cases = [(n, case(d)) for n, d in zip(names, data, strict=True)]
-    return verdict("Nesterov momentum", cases)
+    return verdict("Nesterov momentum",
+                   named_cases("momentum", names, case))
 
 
 # ---------------------------------------------------------------------------
@@ -224,26 +224,19 @@ def check_adam(optimizer_class):
                 "nnlib.Optimizer")
 
     def case(data):
-        lr, b1, b2, eps, wd = (float(data[k])
-                               for k in ("lr", "b1", "b2", "eps", "wd"))
-        start, grads, after = _optimizer_case(data)
+        kwargs = {arg: float(data[k]) for arg, k in (
+            ("learning_rate", "lr"), ("beta1", "b1"), ("beta2", "b2"),
+            ("eps", "eps"), ("weight_decay", "wd"))}
 
-        def run():
+        def make():
             if isinstance(optimizer_class, type) and issubclass(
                     optimizer_class, Adam):
                 raise CaseFailed(
                     f"{optimizer_class.__name__} inherits nnlib's Adam"
                     f"{not_adam}")
-            kwargs = dict(learning_rate=lr, beta1=b1, beta2=b2, eps=eps,
-                          weight_decay=wd)
-            opt, what = _optimizer(optimizer_class, (), kwargs)
-            got = _run(opt, what, start, grads)
-            mistakes = [(hint, after(name))
-                        for name, hint in ADAMW_MISTAKES]
-            _compare(got, start, after("expected"), mistakes, what,
-                     len(grads))
+            return _optimizer(optimizer_class, (), kwargs)
 
-        return run
+        return _optimizer_case(data, make, ADAMW_MISTAKES)
 
     names = [
         "the first step (t = 1), no weight decay",
@@ -253,9 +246,7 @@ def check_adam(optimizer_class):
         "two parameters of the same shape, three steps",
         "W and b, five steps, learning rate 0.003, weight decay 0.02",
     ]
-    data = expected_cases("adamw")
-    cases = [(n, case(d)) for n, d in zip(names, data, strict=True)]
-    return verdict("AdamW", cases)
+    return verdict("AdamW", named_cases("adamw", names, case))
 
 
 # ---------------------------------------------------------------------------

@@ -243,8 +243,8 @@ def verdict(title, cases, *, partial=True):
         except CaseFailed as e:
             print(f"{FAIL} {title}: failed on {name}. {e}")
             later = passing(cases[number + 1:]) if partial else None
-            _last = Score(title, names,
-                          0 if later is None else number + later, partial)
+            earned = 0 if later is None else number + later
+            _last = Score(title, names, earned, partial)
             return False
     passed = "its one case" if len(cases) == 1 else f"all {len(cases)} cases"
     print(f"{PASS} {title}: {passed} passed.")
