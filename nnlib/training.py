@@ -1,11 +1,12 @@
-"""Training for a number of epochs with a learning-rate schedule and early
-stopping that keeps the best weights (chapter 12, regularisation and
-diagnosis).
+"""Training for a number of epochs with a learning-rate schedule, early
+stopping that keeps the best weights, and new training images every epoch
+(chapter 12, regularisation and diagnosis).
 
 ``train`` is an epoch loop around ``Network.fit``: fit runs one epoch at a
-time, and between epochs the loop sets the next learning rate and asks an
-``EarlyStopping`` whether to go on. Passing one generator as fit's seed
-makes the batches those of a single ``fit(epochs=...)`` call.
+time, and between epochs the loop sets the next learning rate, makes the
+epoch's images (``augment``) and asks an ``EarlyStopping`` whether to go
+on. Passing one generator as fit's seed makes the batches those of a
+single ``fit(epochs=...)`` call.
 """
 import math
 import os
@@ -13,7 +14,7 @@ import os
 import numpy as np
 
 from .saving import named_params
-from .validate import positive_float, positive_int
+from .validate import positive_float, positive_int, same_shape
 
 
 class EarlyStopping:
@@ -98,22 +99,32 @@ def cosine_decay(learning_rate, epochs, final=0.0):
 
 
 def train(network, x, y, *, epochs, batch_size, seed=None,
-          validation_data=None, schedule=None, early_stopping=None):
+          validation_data=None, schedule=None, early_stopping=None,
+          augment=None):
     """Up to ``epochs`` epochs of ``network.fit``, one at a time. Before
-    epoch e the learning rate becomes ``schedule(e)``; after it,
-    ``early_stopping`` may stop training, and at the end its best weights
-    are put back. Returns fit's history, with a ``learning_rate`` entry."""
+    epoch e the learning rate becomes ``schedule(e)``, and the epoch trains
+    on ``augment(x, rng)`` instead of x when ``augment`` is given (such as
+    ``shift_images``); after it, ``early_stopping`` may stop training, and
+    at the end its best weights are put back. Returns fit's history, with
+    a ``learning_rate`` entry."""
     epochs = positive_int(epochs, "epochs")
+    if augment is not None and not callable(augment):
+        raise TypeError("augment must be a function f(x, rng) returning new "
+                        f"images shaped like x, got {augment!r}")
     if early_stopping is not None:
         if validation_data is None and early_stopping.monitor[:4] == "val_":
             raise ValueError("early stopping needs validation_data")
         early_stopping.reset()
     rng = np.random.default_rng(seed)  # one stream of batches for all
+    # Augmentation draws from a generator of its own, so that the batches
+    # are the same with and without it (spawning draws nothing from rng).
+    augment_rng = None if augment is None else rng.spawn(1)[0]
     history = {}
     for epoch in range(1, epochs + 1):
         if schedule is not None:
             network.optimizer.learning_rate = schedule(epoch)
-        scores = network.fit(x, y, epochs=1, batch_size=batch_size,
+        inputs = x if augment is None else augmented(augment, x, augment_rng)
+        scores = network.fit(inputs, y, epochs=1, batch_size=batch_size,
                              seed=rng, validation_data=validation_data,
                              verbose=0)
         scores["learning_rate"] = [network.optimizer.learning_rate]
@@ -125,3 +136,10 @@ def train(network, x, y, *, epochs, batch_size, seed=None,
     if early_stopping is not None:
         early_stopping.restore(network)
     return history
+
+
+def augmented(augment, x, rng):
+    """``augment(x, rng)``, which must keep x's shape."""
+    inputs = augment(x, rng)
+    same_shape(inputs, x, "augment(x, rng)", "x")
+    return inputs
