@@ -2,7 +2,7 @@
 
 Every chapter of *Neural Networks from Scratch* teaches one of these modules.
 """
-from .augment import shift_images
+from .augment import move, shift_images
 from .activations import Activation, ReLU, Sigmoid, Softmax, Tanh
 from .dense import Dense
 from .dropout import Dropout
@@ -24,7 +24,7 @@ __all__ = [
     "Loss", "MSE", "BinaryCrossEntropy", "CategoricalCrossEntropy",
     "Optimizer", "SGD", "Adam", "SGDW", "AdamW", "Network",
     "TrainingDiverged", "accuracy", "EarlyStopping", "cosine_decay",
-    "step_decay", "train", "shift_images",
+    "step_decay", "train", "move", "shift_images",
     "check_gradients", "check_loss_gradient", "numerical_gradient",
     "show_source", "data",
 ]

@@ -3,9 +3,9 @@
 
 A digit moved by a pixel is still the same digit, but to a network of
 ``Dense`` layers, which knows nothing of which pixels are neighbours, it
-is a new input. ``shift_images`` moves every image by its own random
-offset; ``train(..., augment=shift_images)`` does it before every epoch,
-so the network never sees the same input twice.
+is a new input. ``move`` moves images by a given offset, ``shift_images``
+every image by its own random one; ``train(..., augment=shift_images)``
+shifts the training images afresh before every epoch.
 """
 import math
 import numbers
@@ -15,10 +15,11 @@ import numpy as np
 
 def shift_images(x, rng, max_shift=1):
     """Every image of ``x`` moved by whole pixels, up to ``max_shift`` in
-    each direction (each of the (2 max_shift + 1)² moves equally likely,
-    drawn from ``rng`` image by image); pixels moved in from outside are 0.
+    each direction, diagonals included: each of the (2 max_shift + 1)²
+    moves, "no move" among them, equally likely, drawn from ``rng`` image
+    by image; pixels moved in from outside are 0.
 
-    ``x`` holds square images, as (N, side, side) or flattened to
+    ``x`` is a batch of square images, (N, side, side) or flattened to
     (N, side²) rows; the result is a new array of the same shape.
     """
     images, side = square_images(x)
@@ -26,25 +27,47 @@ def shift_images(x, rng, max_shift=1):
         raise TypeError("rng must be a NumPy Generator such as "
                         f"np.random.default_rng(0), got {rng!r}")
     if (isinstance(max_shift, bool)
-            or not isinstance(max_shift, numbers.Integral)
-            or not 0 <= max_shift < side):
-        raise ValueError(f"max_shift must be a whole number of pixels from "
-                         f"0 to {side - 1}, got {max_shift!r}")
+            or not isinstance(max_shift, numbers.Integral)):
+        raise TypeError("max_shift must be a whole number of pixels, got "
+                        f"{max_shift!r}")
+    if not 0 <= max_shift < side:
+        raise ValueError(f"max_shift must be from 0 to {side - 1} pixels, "
+                         f"got {max_shift}")
     span = 2 * max_shift + 1
     moves = rng.integers(span * span, size=len(images))
-    out = np.zeros_like(images)
-    for move in range(span * span):  # all images with one move at once
-        down, right = divmod(move, span)
-        (to_rows, from_rows) = window(down - max_shift, side)
-        (to_cols, from_cols) = window(right - max_shift, side)
-        chosen = np.flatnonzero(moves == move)
-        out[chosen, to_rows, to_cols] = images[chosen, from_rows, from_cols]
+    out = np.empty_like(images)
+    for i in range(span * span):  # all images with one move at once
+        down, right = divmod(i, span)
+        chosen = np.flatnonzero(moves == i)
+        out[chosen] = move(images[chosen], down - max_shift,
+                           right - max_shift)
     return out.reshape(np.shape(x))
+
+
+def move(images, down, right):
+    """``images``, shaped (..., rows, columns), moved ``down`` pixels down
+    and ``right`` pixels right (up or left when negative): a new array, in
+    which pixels moved past an edge are lost and zeros move in."""
+    images = np.asarray(images)
+    for name, pixels in (("down", down), ("right", right)):
+        if (isinstance(pixels, bool)
+                or not isinstance(pixels, numbers.Integral)):
+            raise TypeError(f"{name} must be a whole number of pixels, "
+                            f"got {pixels!r}")
+    if images.ndim < 2:
+        raise ValueError("images must have rows and columns, got shape "
+                         f"{images.shape}")
+    to_rows, from_rows = window(down, images.shape[-2])
+    to_cols, from_cols = window(right, images.shape[-1])
+    out = np.zeros_like(images)
+    out[..., to_rows, to_cols] = images[..., from_rows, from_cols]
+    return out
 
 
 def window(offset, side):
     """The (destination, source) slices of one axis of length ``side`` for
     a move by ``offset`` pixels (down or right when positive)."""
+    offset = max(-side, min(offset, side))  # a longer move leaves nothing
     if offset >= 0:
         return slice(offset, side), slice(0, side - offset)
     return slice(0, side + offset), slice(-offset, side)
@@ -58,6 +81,7 @@ def square_images(x):
     side = math.isqrt(arr.shape[1]) if arr.ndim == 2 else 0
     if side == 0 or side * side != arr.shape[1]:
         raise ValueError(
-            "x must hold square images, as (N, side, side) or as (N, "
-            f"side²) rows such as MNIST's (N, 784), got shape {arr.shape}")
+            "x must be a batch of square images, (N, side, side) or (N, "
+            f"side²) rows such as MNIST's (N, 784), got shape {arr.shape} "
+            "(for one image, pass image[None])")
     return arr.reshape(len(arr), side, side), side

@@ -104,9 +104,10 @@ def train(network, x, y, *, epochs, batch_size, seed=None,
     """Up to ``epochs`` epochs of ``network.fit``, one at a time. Before
     epoch e the learning rate becomes ``schedule(e)``, and the epoch trains
     on ``augment(x, rng)`` instead of x when ``augment`` is given (such as
-    ``shift_images``); after it, ``early_stopping`` may stop training, and
-    at the end its best weights are put back. Returns fit's history, with
-    a ``learning_rate`` entry."""
+    ``shift_images``; rng is a generator spawned from ``seed``'s for it
+    alone); after it, ``early_stopping`` may stop training, and at the end
+    its best weights are put back. Returns fit's history, with a
+    ``learning_rate`` entry."""
     epochs = positive_int(epochs, "epochs")
     if augment is not None and not callable(augment):
         raise TypeError("augment must be a function f(x, rng) returning new "

@@ -3,17 +3,17 @@ import numpy as np
 import pytest
 
 from nnlib import SGD, CategoricalCrossEntropy, Dense, Network, Softmax
-from nnlib import shift_images, train
+from nnlib import move, shift_images, train
 from nnlib.data import one_hot
 
 
-def moved(image, down, right):
+def moved_by_hand(image, down, right):
     """``image`` moved by (down, right), written out pixel by pixel."""
-    side = len(image)
+    rows, cols = image.shape
     out = np.zeros_like(image)
-    for r in range(side):
-        for c in range(side):
-            if 0 <= r - down < side and 0 <= c - right < side:
+    for r in range(rows):
+        for c in range(cols):
+            if 0 <= r - down < rows and 0 <= c - right < cols:
                 out[r, c] = image[r - down, c - right]
     return out
 
@@ -24,7 +24,7 @@ def moves_made(before, after, max_shift):
     for image, shifted in zip(before, after):
         matches = [(d, r) for d in range(-max_shift, max_shift + 1)
                    for r in range(-max_shift, max_shift + 1)
-                   if np.array_equal(moved(image, d, r), shifted)]
+                   if np.array_equal(moved_by_hand(image, d, r), shifted)]
         assert len(matches) == 1, matches
         found.append(matches[0])
     return found
@@ -67,14 +67,16 @@ def test_no_shift_is_a_copy_and_the_input_is_kept(rng):
      "square images"),
     (np.zeros(784), np.random.default_rng(0), 1, ValueError,
      "square images"),
+    (np.zeros((28, 28)), np.random.default_rng(0), 1, ValueError,
+     r"image\[None\]"),
     (np.zeros((4, 784)), 0, 1, TypeError, "Generator"),
     (np.zeros((4, 784)), np.random.default_rng(0), -1, ValueError,
-     "max_shift.*0 to 27.*-1"),
+     "max_shift must be from 0 to 27 pixels, got -1"),
     (np.zeros((4, 784)), np.random.default_rng(0), 28, ValueError,
      "max_shift"),
-    (np.zeros((4, 784)), np.random.default_rng(0), 1.5, ValueError,
-     "max_shift"),
-    (np.zeros((4, 784)), np.random.default_rng(0), True, ValueError,
+    (np.zeros((4, 784)), np.random.default_rng(0), 1.5, TypeError,
+     "max_shift must be a whole number"),
+    (np.zeros((4, 784)), np.random.default_rng(0), True, TypeError,
      "max_shift"),
 ])
 def test_bad_arguments_are_named(x, rng, max_shift, error, message):
@@ -129,3 +131,30 @@ def test_a_bad_augmentation_is_named(rng):
     with pytest.raises(ValueError, match=r"augment\(x, rng\) and x"):
         train(net, x, y, epochs=1, batch_size=10,
               augment=lambda images, generator: images[:-1])
+
+
+def test_move_moves_the_last_two_axes_and_leaves_the_input(rng):
+    images = rng.random((2, 3, 5, 5)) + 1
+    before = images.copy()
+    moved = move(images, -2, 1)
+    for image, got in zip(images.reshape(-1, 5, 5), moved.reshape(-1, 5, 5)):
+        np.testing.assert_array_equal(got, moved_by_hand(image, -2, 1))
+    np.testing.assert_array_equal(images, before)
+    assert moved.dtype == images.dtype
+
+
+def test_a_move_past_the_edge_leaves_zeros(rng):
+    image = rng.random((4, 6)) + 1
+    assert not move(image, 4, 0).any() and not move(image, 0, -7).any()
+    np.testing.assert_array_equal(move(image, 3, 5),
+                                  moved_by_hand(image, 3, 5))
+
+
+@pytest.mark.parametrize("images, down, right, error, message", [
+    (np.zeros((3, 3)), 1.0, 0, TypeError, "down must be a whole number"),
+    (np.zeros((3, 3)), 0, True, TypeError, "right must be a whole number"),
+    (np.zeros(9), 1, 0, ValueError, r"rows and columns, got shape \(9,\)"),
+])
+def test_bad_moves_are_named(images, down, right, error, message):
+    with pytest.raises(error, match=message):
+        move(images, down, right)

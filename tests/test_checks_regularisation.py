@@ -3,8 +3,10 @@ reference solution and rejects typical wrong answers, naming the failing
 case."""
 import numpy as np
 
-from nnlib import Dropout, Layer
-from nnlib.checks import check_add_l2, check_dropout, check_early_stop
+from nnlib import Dropout, Layer, move
+from nnlib.checks import (check_add_l2, check_dropout, check_early_stop,
+                          check_shift)
+from nnlib.checks.verdict import last_score
 
 
 class MyDropout(Layer):
@@ -212,3 +214,45 @@ def test_early_stop_rejects_typical_mistakes(capsys):
         raise NotImplementedError("Exercise 12.3: not yet")
     assert check_early_stop(stub) is False
     assert "not written yet" in capsys.readouterr().out
+
+
+def shift(image, down, right):
+    rows, cols = image.shape
+    moved = np.zeros_like(image)
+    moved[max(down, 0):rows + min(down, 0),
+          max(right, 0):cols + min(right, 0)] = \
+        image[max(-down, 0):rows + min(-down, 0),
+              max(-right, 0):cols + min(-right, 0)]
+    return moved
+
+
+def test_shift_accepts_the_reference(capsys):
+    assert check_shift(shift) is True
+    assert "✓ shift: all 6 cases passed" in capsys.readouterr().out
+
+
+def test_shift_rejects_typical_mistakes(capsys):
+    mistakes = [
+        (lambda image, d, r: np.roll(image, (d, r), (0, 1)), "as np.roll"),
+        (lambda image, d, r: shift(image, -d, -r), "the other way"),
+        (lambda image, d, r: image, "a view of it"),
+        (lambda image, d, r: shift(image, d, r).astype(np.float64),
+         "keep the dtype"),
+        (lambda image, d, r: move(image, d, r), "nnlib's own move"),
+    ]
+    for mistake, named in mistakes:
+        assert check_shift(mistake) is False
+        assert named in capsys.readouterr().out
+
+    def in_place(image, down, right):
+        image[...] = shift(image, down, right)
+        return image.copy()
+    assert check_shift(in_place) is False
+    assert "changed the image passed in" in capsys.readouterr().out
+    assert last_score().passed == 1  # only the case that does not move
+
+    def square_only(image, down, right):
+        side = len(image)
+        return shift(image[:, :side], down, right)
+    assert check_shift(square_only) is False
+    assert "failed on a wide image" in capsys.readouterr().out

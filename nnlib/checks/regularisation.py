@@ -5,12 +5,14 @@
   to the weight gradients of a list of layers and returns the penalty.
 * ``check_early_stop(early_stop)``: the epoch where early stopping stops
   and the epoch whose weights it keeps, from a list of validation losses.
+* ``check_shift(shift)``: one image moved by whole pixels, zeros moving in.
 """
 
 import types
 
 import numpy as np
 
+from ..augment import move, shift_images
 from ..dense import Dense
 from ..dropout import Dropout
 from ..training import EarlyStopping
@@ -18,7 +20,8 @@ from .expected import named_cases
 from .verdict import CaseFailed, call, describe, expect_array, make_layer, \
     verdict
 
-__all__ = ["check_dropout", "check_add_l2", "check_early_stop"]
+__all__ = ["check_dropout", "check_add_l2", "check_early_stop",
+           "check_shift"]
 
 
 # ---------------------------------------------------------------------------
@@ -252,4 +255,56 @@ def check_early_stop(early_stop):
          case([0.9, 0.8, 0.7], 2,
               " (with no reason to stop, training ends after the last "
               "epoch and keeps the best one)")),
+    ])
+
+
+# ---------------------------------------------------------------------------
+# Exercise: move a digit
+# ---------------------------------------------------------------------------
+def check_shift(shift):
+    """``shift(image, down, right)`` returns a new array: the 2-D
+    ``image`` moved ``down`` pixels down and ``right`` pixels right (up or
+    left when negative), zeros where nothing moved in; the image passed in
+    is left as it was."""
+
+    def case(shape, down, right, dtype=np.float64):
+        def run():
+            image = np.random.default_rng(sum(shape)).random(shape) + 0.5
+            image = image.astype(dtype)
+            kept = image.copy()
+            what = f"shift(image of shape {shape}, {down}, {right})"
+            got = call(shift, image, down, right, what=what,
+                       own=(move, shift_images))
+            if not np.array_equal(image, kept):
+                raise CaseFailed(f"{what} changed the image passed in: "
+                                 "write the moved pixels into a new array")
+            if isinstance(got, np.ndarray) and np.shares_memory(got, image):
+                raise CaseFailed(f"{what} returned the image itself or a "
+                                 "view of it: return a new array")
+            expected = move(image, down, right)
+            if (isinstance(got, np.ndarray) and got.shape == shape
+                    and not np.array_equal(got, expected)):
+                rolled = np.roll(image, (down, right), axis=(0, 1))
+                if np.array_equal(got, rolled):
+                    raise CaseFailed(
+                        f"{what} wrapped pixels around, as np.roll does: "
+                        "the pixels that leave at one edge must be lost, "
+                        "and zeros move in at the other")
+                if np.array_equal(got, move(image, -down, -right)):
+                    raise CaseFailed(
+                        f"{what} moved the image the other way: a positive "
+                        "down moves it down, a positive right to the right")
+            expect_array(got, expected, what)
+            if got.dtype != image.dtype:
+                raise CaseFailed(f"{what} returned {got.dtype} for a "
+                                 f"{image.dtype} image: keep the dtype")
+        return run
+
+    return verdict("shift", [
+        ("no move: a copy", case((5, 5), 0, 0)),
+        ("one pixel right", case((4, 4), 0, 1)),
+        ("one pixel up", case((4, 4), -1, 0)),
+        ("two down and one left", case((6, 6), 2, -1)),
+        ("a digit-sized float32 image", case((28, 28), 1, 1, np.float32)),
+        ("a wide image", case((3, 7), -1, 3)),
     ])
