@@ -124,10 +124,13 @@ def train(network, x, y, *, epochs, batch_size, seed=None,
     for epoch in range(1, epochs + 1):
         if schedule is not None:
             network.optimizer.learning_rate = schedule(epoch)
-        inputs = x if augment is None else augmented(augment, x, augment_rng)
-        scores = network.fit(inputs, y, epochs=1, batch_size=batch_size,
-                             seed=rng, validation_data=validation_data,
-                             verbose=0)
+        # The epoch's images live only during the call: the last epoch's
+        # are freed before these are made, which on MNIST takes 0.1 s
+        # instead of 0.5 s (new memory pages for a second copy of x).
+        scores = network.fit(
+            x if augment is None else augmented(augment, x, augment_rng),
+            y, epochs=1, batch_size=batch_size, seed=rng,
+            validation_data=validation_data, verbose=0)
         scores["learning_rate"] = [network.optimizer.learning_rate]
         for key, values in scores.items():
             history.setdefault(key, []).extend(values)
