@@ -62,7 +62,9 @@ def environment(wheel, tmp_path_factory):
     work = tmp_path_factory.mktemp("env")
     run(sys.executable, "-m", "venv", work / "venv", cwd=work)
     python = work / "venv" / "bin" / "python"
-    run(python, "-m", "pip", "install", "--quiet", wheel, *KERNEL_PACKAGES, cwd=work)
+    # Not byte-compiled at install: pip would compile every module of every
+    # package; Python compiles the ones the test imports when it imports them.
+    run(python, "-m", "pip", "install", "--quiet", "--no-compile", wheel, *KERNEL_PACKAGES, cwd=work)
     return python, work
 
 
