@@ -2,8 +2,8 @@
 
 Every chapter of *Neural Networks from Scratch* teaches one of these modules.
 """
-from .augment import move, shift_images
 from .activations import Activation, ReLU, Sigmoid, Softmax, Tanh
+from .augment import move, shift_images
 from .dense import Dense
 from .dropout import Dropout
 from .gradcheck import (check_gradients, check_loss_gradient,

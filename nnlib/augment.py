@@ -8,9 +8,10 @@ every image by its own random one; ``train(..., augment=shift_images)``
 shifts the training images afresh before every epoch.
 """
 import math
-import numbers
 
 import numpy as np
+
+from .validate import whole_number
 
 
 def shift_images(x, rng, max_shift=1):
@@ -26,10 +27,8 @@ def shift_images(x, rng, max_shift=1):
     if not isinstance(rng, np.random.Generator):
         raise TypeError("rng must be a NumPy Generator such as "
                         f"np.random.default_rng(0), got {rng!r}")
-    if (isinstance(max_shift, bool)
-            or not isinstance(max_shift, numbers.Integral)):
-        raise TypeError("max_shift must be a whole number of pixels, got "
-                        f"{max_shift!r}")
+    max_shift = whole_number(max_shift, "max_shift",
+                             "a whole number of pixels")
     if not 0 <= max_shift < side:
         raise ValueError(f"max_shift must be from 0 to {side - 1} pixels, "
                          f"got {max_shift}")
@@ -49,11 +48,8 @@ def move(images, down, right):
     and ``right`` pixels right (up or left when negative): a new array, in
     which pixels moved past an edge are lost and zeros move in."""
     images = np.asarray(images)
-    for name, pixels in (("down", down), ("right", right)):
-        if (isinstance(pixels, bool)
-                or not isinstance(pixels, numbers.Integral)):
-            raise TypeError(f"{name} must be a whole number of pixels, "
-                            f"got {pixels!r}")
+    down = whole_number(down, "down", "a whole number of pixels")
+    right = whole_number(right, "right", "a whole number of pixels")
     if images.ndim < 2:
         raise ValueError("images must have rows and columns, got shape "
                          f"{images.shape}")

@@ -1,24 +1,20 @@
 """Dropout: a layer that silences a random part of its input while the
 network trains and lets everything through when it predicts (chapter 12,
 regularisation and diagnosis)."""
-import numbers
-
 import numpy as np
 
 from .layer import Layer
-from .validate import fraction
+from .validate import fraction, whole_number
 
 
 def mask_seed(seed):
     """``seed`` as None or a whole number >= 0, which a file can store."""
     if seed is None:
         return None
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError("Dropout's seed must be None or a whole number, "
-                        f"got {seed!r} ({type(seed).__name__})")
+    seed = whole_number(seed, "Dropout's seed", "None or a whole number")
     if seed < 0:
         raise ValueError(f"Dropout's seed must be >= 0, got {seed}")
-    return int(seed)
+    return seed
 
 
 class Dropout(Layer):

@@ -9,15 +9,21 @@ import numbers
 import numpy as np
 
 
+def whole_number(value, name, expected="a whole number"):
+    """Return ``value`` as an int; a TypeError names ``expected``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be {expected}, "
+                        f"got {value!r} ({type(value).__name__})")
+    return int(value)
+
+
 def positive_int(value, name):
     """Return ``value`` as an int, insisting on a whole number ≥ 1."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a positive whole number, "
-                        f"got {value!r} ({type(value).__name__})")
+    value = whole_number(value, name, "a positive whole number")
     if value < 1:
         raise ValueError(
             f"{name} must be a positive whole number, got {value}")
-    return int(value)
+    return value
 
 
 def real(value, name, expected):
